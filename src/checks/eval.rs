@@ -1,0 +1,281 @@
+//! Evaluates checks against facts with CEL.
+//!
+//! Each host becomes the CEL variable `host` (the JSON shape of [`HostFacts`]). For each
+//! check, `applicable_if`, `assessable_if` and `fail_if` are evaluated in that order, then
+//! `evidence`. An expression that fails at run time (a field that is not there, a type
+//! mismatch) gives the state `error` with CEL's message: never a silent pass.
+//!
+//! Helper functions available to conditions:
+//! - `scanned(host.scanned_ports, PORTS)`: whether any of `PORTS` (an int or a list of ints)
+//!   was probed.
+
+use std::sync::Arc;
+
+use cel::{Context, Env, Program, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Check, CheckDef, Lang, Severity};
+use crate::facts::{Facts, HostFacts, HostState};
+
+/// The state of one check on one asset (baselines.md §8.1).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultState {
+    /// The condition was evaluated and the asset complies.
+    Pass,
+    /// The condition was evaluated and the asset does not comply.
+    Fail,
+    /// The condition could not be evaluated (an expression error).
+    Error,
+    /// The facts needed were not gathered: unknown, never counted as a pass.
+    NotAssessed,
+    /// The check does not apply to this asset.
+    NotApplicable,
+}
+
+impl ResultState {
+    /// Snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Error => "error",
+            Self::NotAssessed => "not_assessed",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The compiled expressions of one check.
+pub(crate) struct Programs {
+    applicable_if: Option<Program>,
+    assessable_if: Option<Program>,
+    fail_if: Program,
+    evidence: Option<Program>,
+}
+
+impl std::fmt::Debug for Programs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Programs { .. }")
+    }
+}
+
+fn env() -> Arc<Env> {
+    Arc::new(Env::stdlib())
+}
+
+impl Programs {
+    /// Compiles every expression of `def`; the error names the field.
+    pub(crate) fn compile(def: &CheckDef) -> Result<Self, (&'static str, String)> {
+        let env = env();
+        let compile = |field: &'static str, src: &str| {
+            env.compile(src)
+                .map_err(|e| (field, e.to_string().replace('\n', " ")))
+        };
+        Ok(Self {
+            applicable_if: def
+                .applicable_if
+                .as_deref()
+                .map(|s| compile("applicable_if", s))
+                .transpose()?,
+            assessable_if: def
+                .assessable_if
+                .as_deref()
+                .map(|s| compile("assessable_if", s))
+                .transpose()?,
+            fail_if: compile("fail_if", &def.fail_if)?,
+            evidence: def
+                .evidence
+                .as_deref()
+                .map(|s| compile("evidence", s))
+                .transpose()?,
+        })
+    }
+}
+
+/// The result of one check on one asset, with what decided it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Finding {
+    /// Check id.
+    pub check_id: String,
+    /// Control catalogue id.
+    pub control: String,
+    /// Family.
+    pub family: String,
+    /// Severity if failed.
+    pub severity: Severity,
+    /// The asset: a host address.
+    pub asset: String,
+    /// Host names of the asset.
+    #[serde(default)]
+    pub asset_names: Vec<String>,
+    /// Result state.
+    pub state: ResultState,
+    /// Why the state is not pass/fail (not assessed, error), in the report language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The facts that decided the result (the check's `evidence` expression).
+    #[serde(default)]
+    pub evidence: serde_json::Value,
+}
+
+fn context_for(host_value: &Value) -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(env());
+    ctx.add_variable_from_value("host", host_value.clone());
+    // `scanned` is not a stdlib name, so registration cannot fail.
+    let _ = ctx.add_function("scanned", scanned);
+    ctx
+}
+
+fn scanned(ranges: Arc<Vec<Value>>, ports: Value) -> bool {
+    let wanted: Vec<i64> = match ports {
+        Value::List(list) => list.iter().filter_map(as_int).collect(),
+        other => as_int(&other).into_iter().collect(),
+    };
+    ranges.iter().any(|range| {
+        let Value::Map(map) = range else { return false };
+        let bound = |key: &str| map.get(&cel::objects::Key::from(key)).and_then(as_int);
+        match (bound("first"), bound("last")) {
+            (Some(first), Some(last)) => wanted.iter().any(|p| (first..=last).contains(p)),
+            _ => false,
+        }
+    })
+}
+
+fn as_int(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(i) => Some(*i),
+        Value::UInt(u) => i64::try_from(*u).ok(),
+        _ => None,
+    }
+}
+
+/// Evaluates every check against every host of `facts`.
+pub fn evaluate(checks: &[Check], facts: &Facts, lang: Lang) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for host in &facts.hosts {
+        findings.extend(evaluate_host(checks, host, lang));
+    }
+    findings
+}
+
+fn host_not_answering(lang: Lang, state: HostState) -> String {
+    match (lang, state) {
+        (Lang::De, HostState::Unreachable) => "Host laut Netzwerk nicht erreichbar".into(),
+        (Lang::De, _) => "Host hat auf keinen Port geantwortet".into(),
+        (Lang::En, HostState::Unreachable) => "the network reported the host unreachable".into(),
+        (Lang::En, _) => "the host answered on no port".into(),
+    }
+}
+
+/// Evaluates every check against one host.
+pub fn evaluate_host(checks: &[Check], host: &HostFacts, lang: Lang) -> Vec<Finding> {
+    let host_value = match cel::to_value(host) {
+        Ok(v) => v,
+        Err(err) => {
+            return checks
+                .iter()
+                .map(|c| {
+                    finding(
+                        c,
+                        host,
+                        ResultState::Error,
+                        Some(format!("facts not usable: {err}")),
+                        serde_json::Value::Null,
+                    )
+                })
+                .collect();
+        }
+    };
+    let ctx = context_for(&host_value);
+    checks
+        .iter()
+        .map(|check| {
+            if host.state != HostState::Up {
+                return finding(
+                    check,
+                    host,
+                    ResultState::NotAssessed,
+                    Some(host_not_answering(lang, host.state)),
+                    serde_json::Value::Null,
+                );
+            }
+            let (state, reason) = decide(check, &ctx, lang);
+            let evidence = match &check.programs.evidence {
+                Some(program) => match program.execute(&ctx) {
+                    Ok(value) => value.json().unwrap_or(serde_json::Value::Null),
+                    Err(err) => serde_json::json!({ "error": err.to_string() }),
+                },
+                None => serde_json::Value::Null,
+            };
+            finding(check, host, state, reason, evidence)
+        })
+        .collect()
+}
+
+fn decide(check: &Check, ctx: &Context<'_, '_>, lang: Lang) -> (ResultState, Option<String>) {
+    let programs = &check.programs;
+    let run = |program: &Program, field: &str| -> Result<bool, String> {
+        match program.execute(ctx) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!(
+                "`{field}` gave {:?}, expected true or false",
+                other.type_of()
+            )),
+            Err(err) => Err(format!("`{field}`: {err}")),
+        }
+    };
+    if let Some(program) = &programs.applicable_if {
+        match run(program, "applicable_if") {
+            Ok(false) => return (ResultState::NotApplicable, None),
+            Ok(true) => {}
+            Err(message) => return (ResultState::Error, Some(message)),
+        }
+    }
+    if let Some(program) = &programs.assessable_if {
+        match run(program, "assessable_if") {
+            Ok(false) => {
+                let reason = check
+                    .def
+                    .not_assessed_reason
+                    .as_ref()
+                    .map(|r| r.get(lang).to_owned())
+                    .unwrap_or_else(|| match lang {
+                        Lang::De => "benötigte Fakten wurden nicht erhoben".into(),
+                        Lang::En => "the facts needed were not gathered".into(),
+                    });
+                return (ResultState::NotAssessed, Some(reason));
+            }
+            Ok(true) => {}
+            Err(message) => return (ResultState::Error, Some(message)),
+        }
+    }
+    match run(&programs.fail_if, "fail_if") {
+        Ok(true) => (ResultState::Fail, None),
+        Ok(false) => (ResultState::Pass, None),
+        Err(message) => (ResultState::Error, Some(message)),
+    }
+}
+
+fn finding(
+    check: &Check,
+    host: &HostFacts,
+    state: ResultState,
+    reason: Option<String>,
+    evidence: serde_json::Value,
+) -> Finding {
+    Finding {
+        check_id: check.def.id.clone(),
+        control: check.def.control.clone(),
+        family: check.def.family.clone(),
+        severity: check.def.severity,
+        asset: host.address.to_string(),
+        asset_names: host.hostnames.clone(),
+        state,
+        reason,
+        evidence,
+    }
+}

@@ -1,0 +1,436 @@
+//! Checks are data: YAML files with a CEL condition over the facts.
+//!
+//! The built-in checks live in `checks/` and are embedded in the binary; `--checks DIR` adds
+//! files, and a file whose `id` matches a built-in replaces it. Every check is validated when
+//! loaded: ids unique and kebab-case, both languages present, every CEL expression compiles.
+//! `postura checks validate` also runs each check against the fact fixtures named in its
+//! `examples`, so a misspelt field (which CEL only notices when evaluating) fails validation
+//! rather than a customer's scan.
+
+pub mod eval;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+static BUILTIN_CHECKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks");
+static BUILTIN_FIXTURES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/facts");
+
+/// Severity of a failed check; the weight in the score derives from it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational; weight 0.
+    Info,
+    /// Weight 1.
+    Low,
+    /// Weight 2.
+    Medium,
+    /// Weight 4.
+    High,
+    /// Weight 8.
+    Critical,
+}
+
+impl Severity {
+    /// Weight in the score (baselines.md §8.2: doubling per level).
+    pub fn weight(self) -> u32 {
+        match self {
+            Self::Info => 0,
+            Self::Low => 1,
+            Self::Medium => 2,
+            Self::High => 4,
+            Self::Critical => 8,
+        }
+    }
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 5] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+    ];
+}
+
+/// A text in both report languages.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    /// German.
+    pub de: String,
+    /// English.
+    pub en: String,
+}
+
+impl Localized {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::De => &self.de,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Deutsch.
+    #[default]
+    De,
+    /// English.
+    En,
+}
+
+/// Zero Trust maturity this check evidences (CISA ZTMM v2.0).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZtmmRef {
+    /// Pillar (`identity`, `devices`, `networks`, `applications`, `data`).
+    pub pillar: String,
+    /// Function within the pillar.
+    pub function: String,
+    /// Stage that passing this check evidences, or that failing keeps the function below.
+    pub stage: String,
+}
+
+/// One check as written in its YAML file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDef {
+    /// Stable kebab-case id naming the bad pattern (`exp-rdp-exposed`).
+    pub id: String,
+    /// Control catalogue id (baselines.md §5), e.g. `EXP-01`.
+    pub control: String,
+    /// Check family: `exposed-services`, `tls`, `mfa`, `firewall`, `encryption`, `backup`.
+    pub family: String,
+    /// Severity when the check fails.
+    pub severity: Severity,
+    /// What kind of asset the check judges; `host` is the only kind so far.
+    #[serde(default = "default_asset")]
+    pub asset: String,
+    /// Short title.
+    pub title: Localized,
+    /// What the check looks for and why it matters.
+    pub description: Localized,
+    /// What to do about a failure.
+    pub remediation: Localized,
+    /// Control references per framework (`gdpr`, `bsi_gs_2023`, `bsi_gspp`, `cis_v8`,
+    /// `iso27001_2022`, `nist_800_207`).
+    #[serde(default)]
+    pub references: BTreeMap<String, Vec<String>>,
+    /// Zero Trust maturity reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ztmm: Option<ZtmmRef>,
+    /// CEL: false means the check does not apply to this asset (`not_applicable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicable_if: Option<String>,
+    /// CEL: false means the facts needed were not gathered (`not_assessed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessable_if: Option<String>,
+    /// Why the check could not be assessed when `assessable_if` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed_reason: Option<Localized>,
+    /// CEL: true means the check fails.
+    pub fail_if: String,
+    /// CEL: the facts that decided the result, shown with the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// Fact fixtures with the expected result, run by `checks validate`.
+    #[serde(default)]
+    pub examples: Vec<CheckExample>,
+}
+
+fn default_asset() -> String {
+    "host".to_owned()
+}
+
+/// A fixture and the result the check must give on it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckExample {
+    /// Facts file, relative to the check file.
+    pub facts: String,
+    /// Expected state for every host in the file.
+    pub expect: eval::ResultState,
+}
+
+/// Where a check came from, for messages and for resolving example paths.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// Embedded in the binary; the path is relative to `checks/`.
+    Builtin(String),
+    /// Read from disk.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Builtin(path) => write!(f, "checks/{path} (built in)"),
+            Self::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// A loaded and compiled check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The definition.
+    pub def: CheckDef,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Compiled expressions.
+    pub(crate) programs: Arc<eval::Programs>,
+}
+
+/// The families postura knows, in report order.
+pub const FAMILIES: &[&str] = &[
+    "exposed-services",
+    "tls",
+    "mfa",
+    "firewall",
+    "encryption",
+    "backup",
+];
+
+/// Loads the built-in checks, then the files of each `extra` directory (overriding by id).
+pub fn load(extra: &[PathBuf]) -> Result<Vec<Check>, InputError> {
+    let mut by_id: BTreeMap<String, Check> = BTreeMap::new();
+    for check in load_builtin()? {
+        by_id.insert(check.def.id.clone(), check);
+    }
+    for dir in extra {
+        let mut seen_here: BTreeMap<String, Origin> = BTreeMap::new();
+        for check in load_dir(dir)? {
+            if let Some(first) = seen_here.insert(check.def.id.clone(), check.origin.clone()) {
+                return Err(InputError::Check {
+                    location: check.origin.to_string(),
+                    message: format!(
+                        "duplicate check id `{}`, already defined in {first}",
+                        check.def.id
+                    ),
+                });
+            }
+            by_id.insert(check.def.id.clone(), check);
+        }
+    }
+    Ok(by_id.into_values().collect())
+}
+
+/// The checks embedded in the binary.
+pub fn load_builtin() -> Result<Vec<Check>, InputError> {
+    let mut files = Vec::new();
+    collect_embedded(&BUILTIN_CHECKS, &mut files);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut checks = Vec::new();
+    for (path, text) in files {
+        checks.push(parse_check(&text, Origin::Builtin(path))?);
+    }
+    ensure_unique(&checks)?;
+    Ok(checks)
+}
+
+fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<(String, String)>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().into_owned();
+        if is_check_file(file.path()) {
+            out.push((path, file.contents_utf8().unwrap_or_default().to_owned()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn is_check_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+/// Loads every `*.yaml`/`*.yml` file below `dir`.
+pub fn load_dir(dir: &Path) -> Result<Vec<Check>, InputError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths)?;
+    paths.sort();
+    let mut checks = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|source| InputError::ReadFile {
+            path: path.clone(),
+            source,
+        })?;
+        checks.push(parse_check(&text, Origin::File(path))?);
+    }
+    ensure_unique(&checks)?;
+    Ok(checks)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| InputError::ReadFile {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| InputError::ReadFile {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if is_check_file(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn ensure_unique(checks: &[Check]) -> Result<(), InputError> {
+    let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+    for check in checks {
+        if let Some(first) = seen.insert(&check.def.id, &check.origin) {
+            return Err(InputError::Check {
+                location: check.origin.to_string(),
+                message: format!(
+                    "duplicate check id `{}`, already defined in {first}",
+                    check.def.id
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates one check file.
+pub fn parse_check(text: &str, origin: Origin) -> Result<Check, InputError> {
+    let def: CheckDef = serde_saphyr::from_str(text).map_err(|err| InputError::Check {
+        location: origin.to_string(),
+        message: yaml_message(&err.to_string()),
+    })?;
+    validate_def(&def).map_err(|message| InputError::Check {
+        location: origin.to_string(),
+        message,
+    })?;
+    let programs = eval::Programs::compile(&def).map_err(|(field, message)| InputError::Check {
+        location: origin.to_string(),
+        message: format!("`{field}` is not a valid CEL expression: {message}"),
+    })?;
+    Ok(Check {
+        def,
+        origin,
+        programs: Arc::new(programs),
+    })
+}
+
+fn yaml_message(raw: &str) -> String {
+    // serde-saphyr names the line and column; keep its text but on one line.
+    raw.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn validate_def(def: &CheckDef) -> Result<(), String> {
+    let kebab = !def.id.is_empty()
+        && def
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !def.id.starts_with('-')
+        && !def.id.ends_with('-');
+    if !kebab {
+        return Err(format!(
+            "check id `{}` is not valid: expected lower-case kebab-case like `exp-rdp-exposed`",
+            def.id
+        ));
+    }
+    if !FAMILIES.contains(&def.family.as_str()) {
+        return Err(format!(
+            "family `{}` is not known: expected one of {}",
+            def.family,
+            FAMILIES.join(", ")
+        ));
+    }
+    if def.asset != "host" {
+        return Err(format!(
+            "asset `{}` is not known: expected `host`",
+            def.asset
+        ));
+    }
+    for (field, text) in [
+        ("title", &def.title),
+        ("description", &def.description),
+        ("remediation", &def.remediation),
+    ] {
+        if text.de.trim().is_empty() || text.en.trim().is_empty() {
+            return Err(format!("`{field}` needs non-empty `de` and `en` texts"));
+        }
+    }
+    Ok(())
+}
+
+/// Reads an example's facts file: relative to the check file on disk, or from the embedded
+/// fixtures for built-in checks.
+pub fn example_text(check: &Check, example: &CheckExample) -> Result<(String, String), InputError> {
+    match &check.origin {
+        Origin::File(path) => {
+            let full = path.parent().unwrap_or(Path::new(".")).join(&example.facts);
+            let text = std::fs::read_to_string(&full).map_err(|source| InputError::ReadFile {
+                path: full.clone(),
+                source,
+            })?;
+            Ok((full.display().to_string(), text))
+        }
+        Origin::Builtin(path) => {
+            // Built-in examples point into fixtures/facts/ (../../fixtures/facts/x.json).
+            let name = example
+                .facts
+                .rsplit("fixtures/facts/")
+                .next()
+                .unwrap_or(&example.facts);
+            let file = BUILTIN_FIXTURES
+                .get_file(name)
+                .ok_or_else(|| InputError::Check {
+                    location: Origin::Builtin(path.clone()).to_string(),
+                    message: format!(
+                        "example facts `{}` are not among the built-in fixtures",
+                        example.facts
+                    ),
+                })?;
+            Ok((
+                format!("fixtures/facts/{name}"),
+                file.contents_utf8().unwrap_or_default().to_owned(),
+            ))
+        }
+    }
+}
+
+/// The JSON Schema of a check file.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(CheckDef)).unwrap_or_default()
+}

@@ -1,0 +1,226 @@
+//! Command-line arguments (clap derive). Only the binary sees these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Security-posture scanner and compliance reporter: exposed services, TLS, MFA, firewall
+/// rules, encryption at rest and backup freshness, scored against Zero Trust and DSGVO.
+#[derive(Debug, Parser)]
+#[command(name = "postura", version, about, max_term_width = 100)]
+#[command(
+    after_help = "Exit codes: 0 nothing at or above the gate, 1 findings at or above --fail-on, \
+2 usage or input error, 3 the scan could not run."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan hosts and networks, judge the findings, write reports.
+    Scan(ScanArgs),
+    /// Judge saved facts (from `--format facts`) without touching the network.
+    Evaluate(EvaluateArgs),
+    /// List, show and validate checks.
+    #[command(subcommand)]
+    Checks(ChecksCommand),
+    /// Print the JSON Schema of a document postura reads or writes.
+    Schema {
+        /// Which document.
+        #[arg(value_enum)]
+        document: SchemaDocument,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Documents with a published schema.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SchemaDocument {
+    /// The facts document (`postura-facts.json`).
+    Facts,
+    /// The result document (`postura-result.json`).
+    Result,
+    /// A check definition file (`checks/**/*.yaml`).
+    Check,
+}
+
+/// Options shared by everything that judges and reports.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Folder for the reports (created if missing).
+    #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
+    pub out: PathBuf,
+    /// Report formats to write: json, html, facts (several allowed, comma-separated).
+    #[arg(
+        short,
+        long,
+        value_name = "FORMAT",
+        value_delimiter = ',',
+        default_value = "json,html"
+    )]
+    pub format: Vec<String>,
+    /// Report language.
+    #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
+    pub lang: LangArg,
+    /// Exit with code 1 if a check fails at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::None)]
+    pub fail_on: FailOn,
+    /// Extra check folder; its checks are added, and replace built-ins with the same id.
+    #[arg(long = "checks", value_name = "DIR")]
+    pub checks: Vec<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail on stderr (-v, -vv).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `postura scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Targets: addresses, CIDR networks, ranges (10.0.0.1-20), host names, or @FILE lists.
+    #[arg(value_name = "TARGETS", required = true)]
+    pub targets: Vec<String>,
+    /// Never contact these (same forms as targets; repeat or separate with commas).
+    #[arg(long, value_name = "TARGET", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// File of allowed networks; nothing outside it is ever contacted.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
+    /// Confirm scanning more than a /16 (65536 addresses).
+    #[arg(long)]
+    pub yes: bool,
+    /// Ports: lists and ranges (22,80,8000-8100), service names, top100, top1000, all.
+    #[arg(short, long, value_name = "PORTS", default_value = "top1000")]
+    pub ports: String,
+    /// Timing profile: gentle for fragile networks, fast for robust ones and loopback.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Normal)]
+    pub profile: ProfileArg,
+    /// New connections per second at most (0: unlimited).
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate: Option<u32>,
+    /// Connection attempts in flight at most.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Longest wait for one connection, e.g. 800ms or 2s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Only the port scan: no banner grabs, no service probes.
+    #[arg(long)]
+    pub no_banners: bool,
+    /// Reporting options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `postura evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// A facts file written by `postura scan --format facts`.
+    #[arg(value_name = "FACTS.json")]
+    pub facts: PathBuf,
+    /// Reporting options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `postura checks ...`.
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List the checks (built-in plus --checks folders).
+    List {
+        /// Extra check folders.
+        #[arg(long = "checks", value_name = "DIR")]
+        checks: Vec<PathBuf>,
+        /// Output as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the titles.
+        #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
+        lang: LangArg,
+    },
+    /// Show one check in full.
+    Show {
+        /// Check id.
+        id: String,
+        /// Extra check folders.
+        #[arg(long = "checks", value_name = "DIR")]
+        checks: Vec<PathBuf>,
+    },
+    /// Validate check files: parse, compile every condition, run every example.
+    Validate {
+        /// Folder of checks; the built-in checks when omitted.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `--lang`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LangArg {
+    /// Deutsch.
+    De,
+    /// English.
+    En,
+}
+
+/// `--profile`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ProfileArg {
+    /// 64 connections in flight, 200 per second, long waits, two retries.
+    Gentle,
+    /// 1024 in flight, adaptive timeouts up to 1.5 s, one retry.
+    Normal,
+    /// 4096 in flight, adaptive timeouts up to 1 s.
+    Fast,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// Never fail on findings.
+    None,
+    /// Informational and above.
+    Info,
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+}
+
+/// Parses `500ms`, `2s`, `1.5s` or a bare number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1e-3)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 800ms or 2s"))?;
+    if !(value.is_finite() && value > 0.0 && value * scale <= 600.0) {
+        return Err(format!(
+            "`{text}` is out of range: expected more than 0 and at most 600s"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(value * scale))
+}

@@ -1,0 +1,325 @@
+//! The edge: turns arguments into core calls, prints, draws progress, maps exit codes.
+
+pub mod args;
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+
+use args::{
+    ChecksCommand, Cli, Command, EvaluateArgs, FailOn, LangArg, ProfileArg, ReportArgs, ScanArgs,
+};
+use postura::checks::{self, Check, Lang, Severity};
+use postura::facts::ScanSettings;
+use postura::probes::{Profile, ScanRequest};
+use postura::report::{self, Format, ScanResult};
+use postura::targets::{self, ExpandOptions, SourcedSpec, SystemResolver};
+use postura::{Error, InputError, RunError};
+
+/// Exit codes of the CI contract (DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Ran; nothing at or above the gate.
+    Ok = 0,
+    /// Findings at or above `--fail-on`.
+    Gate = 1,
+    /// Usage or input error.
+    Input = 2,
+    /// The scan could not run.
+    Run = 3,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+/// Prints an error for a person and returns its exit code.
+pub fn report_error(err: &Error) -> Exit {
+    eprintln!("postura: error: {err}");
+    match err {
+        Error::Input(_) => Exit::Input,
+        Error::Run(RunError::Write { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Exit::Ok
+        }
+        Error::Run(_) => Exit::Run,
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<Exit, Error> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Evaluate(args) => evaluate(args),
+        Command::Checks(command) => checks_command(command),
+        Command::Schema { document } => {
+            let schema = match document {
+                args::SchemaDocument::Facts => postura::facts::json_schema(),
+                args::SchemaDocument::Result => report::json_schema(),
+                args::SchemaDocument::Check => checks::json_schema(),
+            };
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            ))
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "postura", &mut out);
+            print_stdout(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| RunError::Write {
+                    path: PathBuf::from("<stdout>"),
+                    source: e,
+                })?;
+            print_stdout(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+fn print_stdout(text: &str) -> Result<Exit, Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(Exit::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+        Err(source) => Err(RunError::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        }
+        .into()),
+    }
+}
+
+fn lang(arg: LangArg) -> Lang {
+    match arg {
+        LangArg::De => Lang::De,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTURA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("postura={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+fn parse_specs(items: &[String]) -> Result<Vec<SourcedSpec>, InputError> {
+    targets::parse_target_args(items)
+}
+
+fn scan(args: ScanArgs) -> Result<Exit, Error> {
+    init_logging(args.report.verbose, args.report.quiet);
+    // Validate everything before the first packet.
+    let formats = parse_formats(&args.report.format)?;
+    let checks = checks::load(&args.report.checks)?;
+    let ports = targets::ports::parse_ports(&args.ports)?;
+    let specs = parse_specs(&args.targets)?;
+    if specs.is_empty() {
+        return Err(InputError::NoTargets.into());
+    }
+    let exclude = parse_specs(&args.exclude)?;
+    let scope = args
+        .scope
+        .as_deref()
+        .map(targets::read_target_file)
+        .transpose()?;
+    let profile = match args.profile {
+        ProfileArg::Gentle => Profile::Gentle,
+        ProfileArg::Normal => Profile::Normal,
+        ProfileArg::Fast => Profile::Fast,
+    };
+    let settings =
+        ScanRequest::settings_with_overrides(profile, args.concurrency, args.rate, args.timeout)?;
+    let resolver = SystemResolver::new().map_err(RunError::Startup)?;
+    let expansion = targets::expand(
+        &specs,
+        &ExpandOptions {
+            exclude: &exclude,
+            scope: scope.as_deref(),
+            confirmed_large: args.yes,
+        },
+        &resolver,
+    )?;
+    if expansion.targets.is_empty() {
+        return Err(InputError::Option {
+            option: "targets".into(),
+            message: "every address was excluded: nothing left to scan".into(),
+        }
+        .into());
+    }
+    tracing::info!(
+        hosts = expansion.targets.len(),
+        ports = ports.len(),
+        "scan starting"
+    );
+
+    let scan_settings = ScanSettings {
+        targets: args.targets.clone(),
+        ports: args.ports.clone(),
+        profile: profile.name().to_owned(),
+        concurrency: settings.concurrency,
+        rate: settings.rate,
+        max_timeout_ms: u64::try_from(settings.timing.max_timeout.as_millis()).unwrap_or(u64::MAX),
+        skipped_addresses: expansion.skipped,
+    };
+    let request = ScanRequest {
+        targets: expansion.targets,
+        ports,
+        settings,
+        service_probes: !args.no_banners,
+    };
+    let show_progress = !args.report.quiet && std::io::stderr().is_terminal();
+    let mut bar = progress::Bar::new(show_progress);
+    let facts = postura::scan(&request, scan_settings, &mut bar, &now)?;
+    bar.finish();
+    finish(&checks, facts, &args.report, formats)
+}
+
+fn evaluate(args: EvaluateArgs) -> Result<Exit, Error> {
+    init_logging(args.report.verbose, args.report.quiet);
+    let formats = parse_formats(&args.report.format)?;
+    let checks = checks::load(&args.report.checks)?;
+    let facts = postura::read_facts(&args.facts)?;
+    finish(&checks, facts, &args.report, formats)
+}
+
+fn parse_formats(names: &[String]) -> Result<Vec<Format>, InputError> {
+    let mut formats = names
+        .iter()
+        .map(|n| Format::parse(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    formats.sort();
+    formats.dedup();
+    Ok(formats)
+}
+
+fn finish(
+    checks: &[Check],
+    facts: postura::facts::Facts,
+    args: &ReportArgs,
+    formats: Vec<Format>,
+) -> Result<Exit, Error> {
+    let result = postura::judge(checks, facts, lang(args.lang), now());
+    let written = report::write_reports(&result, &args.out, &formats)?;
+    if !args.quiet {
+        let mut text = report::render_summary(&result);
+        for path in &written {
+            text.push_str(&format!("→ {}\n", path.display()));
+        }
+        print_stdout(&text)?;
+    }
+    Ok(gate(&result, args.fail_on))
+}
+
+fn gate(result: &ScanResult, fail_on: FailOn) -> Exit {
+    let threshold = match fail_on {
+        FailOn::None => return Exit::Ok,
+        FailOn::Info => Severity::Info,
+        FailOn::Low => Severity::Low,
+        FailOn::Medium => Severity::Medium,
+        FailOn::High => Severity::High,
+        FailOn::Critical => Severity::Critical,
+    };
+    if result.failures_at_or_above(threshold) > 0 {
+        Exit::Gate
+    } else {
+        Exit::Ok
+    }
+}
+
+fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
+    match command {
+        ChecksCommand::List {
+            checks: dirs,
+            json,
+            lang: l,
+        } => {
+            let loaded = checks::load(&dirs)?;
+            if json {
+                let defs: Vec<_> = loaded.iter().map(|c| &c.def).collect();
+                return print_stdout(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&defs).unwrap_or_default()
+                ));
+            }
+            let mut text = String::new();
+            for c in &loaded {
+                text.push_str(&format!(
+                    "{:<32} {:<7} {:<17} {:<9} {}\n",
+                    c.def.id,
+                    c.def.control,
+                    c.def.family,
+                    c.def.severity.as_str(),
+                    c.def.title.get(lang(l))
+                ));
+            }
+            print_stdout(&text)
+        }
+        ChecksCommand::Show { id, checks: dirs } => {
+            let loaded = checks::load(&dirs)?;
+            let check =
+                loaded
+                    .iter()
+                    .find(|c| c.def.id == id)
+                    .ok_or_else(|| InputError::Option {
+                        option: "checks show".into(),
+                        message: format!("no check with id `{id}`: see `postura checks list`"),
+                    })?;
+            let mut text = format!("# {}\n# source: {}\n", check.def.id, check.origin);
+            text.push_str(&serde_saphyr::to_string(&check.def).unwrap_or_default());
+            print_stdout(&text)
+        }
+        ChecksCommand::Validate { dir } => {
+            let loaded = match &dir {
+                Some(dir) => checks::load_dir(dir)?,
+                None => checks::load_builtin()?,
+            };
+            let report = postura::validate_checks(&loaded);
+            for p in &report.problems {
+                eprintln!(
+                    "postura: {}: check `{}`: {}",
+                    p.location, p.check_id, p.message
+                );
+            }
+            if report.problems.is_empty() {
+                print_stdout(&format!(
+                    "{} checks valid, {} examples evaluated as expected\n",
+                    report.checks, report.examples
+                ))
+            } else {
+                eprintln!(
+                    "postura: {} problem(s) in {} checks",
+                    report.problems.len(),
+                    report.checks
+                );
+                Ok(Exit::Input)
+            }
+        }
+    }
+}

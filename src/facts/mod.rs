@@ -1,0 +1,419 @@
+//! The fact model: everything probes observe, and nothing they conclude.
+//!
+//! Facts are the contract between the gathering half of postura (probes, later evidence
+//! parsers) and the judging half (checks). They serialise to JSON (`postura scan --format
+//! facts` writes them; `postura evaluate` reads them back) and the same structure is what CEL
+//! conditions see: a check about a host reads `host.ports`, `host.state`, and so on. Field
+//! names are therefore a public interface; the JSON Schema in `schemas/facts.schema.json` is
+//! generated from these types.
+//!
+//! A failed probe is a fact ([`ProbeError`]), never an `Err`: a timeout says something about
+//! the network, and the checks decide what it means.
+
+use std::net::IpAddr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the facts document. Bumped when a field changes meaning or disappears.
+pub const FACTS_SCHEMA_VERSION: u32 = 1;
+
+/// Upper bound on the bytes of a banner kept as a fact; banners are attacker-controlled.
+pub const MAX_BANNER_BYTES: usize = 512;
+
+/// One facts document: what a single `postura scan` observed.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    /// Always [`FACTS_SCHEMA_VERSION`] for documents this version writes.
+    pub schema_version: u32,
+    /// The program that gathered the facts.
+    pub tool: ToolInfo,
+    /// When gathering started (RFC 3339, UTC).
+    #[schemars(with = "String")]
+    pub started_at: jiff::Timestamp,
+    /// When gathering finished (RFC 3339, UTC).
+    #[schemars(with = "String")]
+    pub finished_at: jiff::Timestamp,
+    /// How the network scan was run, if there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<ScanSettings>,
+    /// Every host that was in scope, in address order.
+    #[serde(default)]
+    pub hosts: Vec<HostFacts>,
+}
+
+/// Name and version of the gathering program.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ToolInfo {
+    /// Program name, `postura`.
+    pub name: String,
+    /// Program version.
+    pub version: String,
+}
+
+impl ToolInfo {
+    /// This build of postura.
+    pub fn current() -> Self {
+        Self {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+/// The settings a network scan ran with, kept so a report can say how it was measured.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ScanSettings {
+    /// Target expressions as given on the command line.
+    pub targets: Vec<String>,
+    /// Port expression as given (`top1000`, `1-1024,3389`, ...).
+    pub ports: String,
+    /// Timing profile name.
+    pub profile: String,
+    /// Connection attempts in flight at most.
+    pub concurrency: usize,
+    /// New connection attempts per second at most, if limited.
+    pub rate: Option<u32>,
+    /// Upper bound of a single connect wait, in milliseconds.
+    pub max_timeout_ms: u64,
+    /// Addresses dropped because they were outside `--scope` or matched `--exclude`.
+    pub skipped_addresses: u64,
+}
+
+/// Whether a host answered at all.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HostState {
+    /// At least one port answered (SYN-ACK or RST): the host exists and is reachable.
+    Up,
+    /// Nothing answered: the host is absent or drops everything.
+    NoResponse,
+    /// The network said the host cannot be reached (ICMP host/network unreachable).
+    Unreachable,
+}
+
+/// What the scan observed about one address.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct HostFacts {
+    /// The address scanned.
+    pub address: IpAddr,
+    /// Names that resolved to this address (from the target list); empty for bare addresses.
+    #[serde(default)]
+    pub hostnames: Vec<String>,
+    /// Whether the host answered.
+    pub state: HostState,
+    /// Smoothed connect round-trip time in milliseconds, when the host answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
+    /// The TCP ports that were probed, as inclusive ranges.
+    #[serde(default)]
+    pub scanned_ports: Vec<PortRange>,
+    /// How many scanned ports ended in each state.
+    pub port_counts: PortCounts,
+    /// Every scanned port that was not closed (open, filtered, unreachable), in port order.
+    /// Closed ports are only counted, to keep the document small.
+    #[serde(default)]
+    pub ports: Vec<PortFacts>,
+    /// Probes that could not finish on this host. A failure is an observation, not a crash.
+    #[serde(default)]
+    pub probe_errors: Vec<ProbeError>,
+}
+
+/// An inclusive range of port numbers.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PortRange {
+    /// First port of the range.
+    pub first: u16,
+    /// Last port of the range (inclusive).
+    pub last: u16,
+}
+
+impl PortRange {
+    /// Collapses a sorted, de-duplicated list of ports into ranges.
+    pub fn collapse(sorted_ports: &[u16]) -> Vec<PortRange> {
+        let mut ranges: Vec<PortRange> = Vec::new();
+        for &port in sorted_ports {
+            match ranges.last_mut() {
+                Some(range) if u32::from(range.last) + 1 == u32::from(port) => range.last = port,
+                _ => ranges.push(PortRange {
+                    first: port,
+                    last: port,
+                }),
+            }
+        }
+        ranges
+    }
+
+    /// Whether `port` lies in any of `ranges`.
+    pub fn contains(ranges: &[PortRange], port: u16) -> bool {
+        ranges.iter().any(|r| r.first <= port && port <= r.last)
+    }
+}
+
+/// Number of scanned ports per state.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PortCounts {
+    /// Ports that accepted a connection.
+    pub open: u32,
+    /// Ports that answered with a reset.
+    pub closed: u32,
+    /// Ports that gave no answer, or an "administratively prohibited" one.
+    pub filtered: u32,
+    /// Ports for which the network reported the host unreachable.
+    pub unreachable: u32,
+}
+
+/// The state of one TCP port as a connect scan sees it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum PortState {
+    /// The three-way handshake completed.
+    Open,
+    /// The host answered with a reset: reachable, nothing listening.
+    Closed,
+    /// No answer within the timeout, or a filter answered for the host.
+    Filtered,
+    /// The network reported host or network unreachable.
+    Unreachable,
+}
+
+/// Why a port got its state, in nmap's vocabulary where one exists.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PortReason {
+    /// Handshake completed.
+    SynAck,
+    /// Connection refused (RST).
+    ConnRefused,
+    /// No answer before the timeout, retries included.
+    NoResponse,
+    /// ICMP unreachable while other ports of the same host answered: a filter, not a dead host.
+    AdminProhibited,
+    /// ICMP host unreachable.
+    HostUnreach,
+    /// ICMP network unreachable.
+    NetUnreach,
+    /// The local host's own policy refused the connection (EPERM/EACCES).
+    LocalPolicy,
+    /// The socket connected to itself (TCP simultaneous open on loopback): nothing listens.
+    SelfConnect,
+}
+
+/// What was learnt about one port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PortFacts {
+    /// Port number.
+    pub port: u16,
+    /// Transport protocol; the connect scan only knows `tcp`.
+    pub protocol: String,
+    /// Port state.
+    pub state: PortState,
+    /// Why the port got that state.
+    pub reason: PortReason,
+    /// The service postura believes listens here, for open ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceGuess>,
+    /// The first bytes the service sent (or answered to an HTTP request), escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<Banner>,
+    /// HTTP status line and headers, when the port answered HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpFacts>,
+    /// Result of the Redis probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis: Option<RedisFacts>,
+    /// Result of the Elasticsearch/OpenSearch probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elasticsearch: Option<ElasticsearchFacts>,
+    /// Result of the anonymous FTP probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ftp: Option<FtpFacts>,
+    /// Result of the memcached probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memcached: Option<MemcachedFacts>,
+    /// Result of the Telnet probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telnet: Option<TelnetFacts>,
+}
+
+impl PortFacts {
+    /// A port with only its scan result.
+    pub fn new(port: u16, state: PortState, reason: PortReason) -> Self {
+        Self {
+            port,
+            protocol: "tcp".to_owned(),
+            state,
+            reason,
+            service: None,
+            banner: None,
+            http: None,
+            redis: None,
+            elasticsearch: None,
+            ftp: None,
+            memcached: None,
+            telnet: None,
+        }
+    }
+}
+
+/// How the service name was decided.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum GuessMethod {
+    /// From the port number alone (IANA / common use).
+    Port,
+    /// From what the service sent.
+    Banner,
+    /// A protocol probe got a valid answer.
+    Probe,
+}
+
+/// The service believed to listen on a port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ServiceGuess {
+    /// Lower-case service name (`ssh`, `http`, `redis`, `rdp`, ...).
+    pub name: String,
+    /// How the name was decided.
+    pub method: GuessMethod,
+    /// Product and version as announced, if any (`OpenSSH_9.2p1`, `nginx/1.22.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+}
+
+/// The first bytes a service sent, made safe to store and show.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Banner {
+    /// Printable ASCII kept; every other byte written as `\xNN`, line breaks as `\r`/`\n`.
+    pub text: String,
+    /// How many bytes were read (at most [`MAX_BANNER_BYTES`]).
+    pub bytes: usize,
+    /// Whether the service had more to say than was kept.
+    pub truncated: bool,
+}
+
+impl Banner {
+    /// Escapes raw bytes into a banner; never interprets them.
+    pub fn from_bytes(raw: &[u8], truncated: bool) -> Self {
+        let kept = &raw[..raw.len().min(MAX_BANNER_BYTES)];
+        Self {
+            text: escape_bytes(kept),
+            bytes: kept.len(),
+            truncated: truncated || raw.len() > MAX_BANNER_BYTES,
+        }
+    }
+}
+
+/// Escapes bytes to printable ASCII: `\r`, `\n`, `\t`, `\\` and `\xNN` for the rest.
+pub fn escape_bytes(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for &b in raw {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
+/// What an HTTP request to the port returned.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct HttpFacts {
+    /// Status code of the response.
+    pub status: u16,
+    /// `Server` header, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Whether the response asked for authentication (401 or 407).
+    pub auth_required: bool,
+    /// `Location` header of a redirect, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// Result of `PING` (and `INFO server` when allowed) against a Redis-speaking port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RedisFacts {
+    /// The first reply line to `PING`, escaped (`+PONG`, `-NOAUTH ...`).
+    pub ping_reply: String,
+    /// The server refused commands until authenticated.
+    pub auth_required: bool,
+    /// The server refused because of protected mode (no password, non-local client).
+    pub protected_mode: bool,
+    /// `redis_version` (or `valkey_version`) from `INFO server`, when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// Result of `GET /` against an Elasticsearch or OpenSearch port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ElasticsearchFacts {
+    /// HTTP status of `GET /`.
+    pub status: u16,
+    /// The cluster answered 401/403: authentication is enforced.
+    pub auth_required: bool,
+    /// `elasticsearch` or `opensearch` (from `version.distribution`), when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<String>,
+    /// `version.number`, when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `cluster_name`, when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+}
+
+/// Result of an anonymous login attempt on an FTP port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct FtpFacts {
+    /// The greeting line, escaped.
+    pub greeting: String,
+    /// `FEAT` lists `AUTH TLS` (explicit FTPS can be negotiated).
+    pub auth_tls_offered: bool,
+    /// `USER anonymous` followed by a password was accepted (reply 230).
+    pub anonymous_login: bool,
+    /// The reply code to the login attempt.
+    pub login_reply_code: u16,
+}
+
+/// Result of `stats` on a memcached port.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct MemcachedFacts {
+    /// `stats` answered without authentication.
+    pub stats_open: bool,
+    /// `STAT version`, when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// What a Telnet service sent.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TelnetFacts {
+    /// The service sent Telnet option negotiation (IAC sequences).
+    pub negotiation: bool,
+    /// The text after option negotiation, escaped.
+    pub text: String,
+}
+
+/// A probe that could not finish. Kept as a fact so a check can say "not assessed" and why.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ProbeError {
+    /// Probe name (`banner`, `redis`, `elasticsearch`, `ftp`, `memcached`, `telnet`, `resolve`).
+    pub probe: String,
+    /// The port concerned, if the probe is per port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// What went wrong (`timeout`, `reset`, `protocol`, `io`).
+    pub kind: String,
+    /// Details for the reader.
+    pub message: String,
+}
+
+/// The JSON Schema of the facts document.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Facts)).unwrap_or_default()
+}

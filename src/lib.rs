@@ -1,0 +1,174 @@
+//! postura: a security-posture scanner and compliance reporter.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! targets ──► probes ──► facts ──► checks (YAML + CEL) ──► findings ──► scoring ──► report
+//! ```
+//!
+//! - [`targets`]: target expressions, scope, exclusions, port lists.
+//! - [`probes`]: the connect scan, banner grabs, read-only service probes. They gather, never
+//!   judge.
+//! - [`facts`]: the one typed fact model, serialised as JSON with a published schema.
+//! - [`checks`]: checks as data, evaluated with CEL; result states and evidence.
+//! - [`scoring`]: weights, coverage, range and grade (baselines.md §8).
+//! - [`report`]: the canonical JSON result, the terminal summary and the HTML report.
+//!
+//! The library never prints and never reads the clock itself: callers pass the time in, so
+//! results are reproducible and testable.
+
+#![forbid(unsafe_code)]
+
+pub mod checks;
+pub mod error;
+pub mod facts;
+pub mod probes;
+pub mod report;
+pub mod scoring;
+pub mod targets;
+
+pub use error::{Error, InputError, RunError};
+
+use checks::eval::{self, ResultState};
+use checks::{Check, Lang};
+use facts::{FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
+use probes::{Progress, ScanRequest};
+use report::ScanResult;
+
+/// Runs a network scan and returns its facts. `now` is called at the start and the end.
+pub fn scan(
+    request: &ScanRequest,
+    settings: ScanSettings,
+    progress: &mut dyn Progress,
+    now: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Facts, RunError> {
+    let started_at = now();
+    let hosts = probes::run_scan(request, progress)?;
+    Ok(Facts {
+        schema_version: FACTS_SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        started_at,
+        finished_at: now(),
+        scan: Some(settings),
+        hosts,
+    })
+}
+
+/// Judges facts: evaluates every check and computes the scores.
+pub fn judge(checks: &[Check], facts: Facts, lang: Lang, now: jiff::Timestamp) -> ScanResult {
+    let findings = eval::evaluate(checks, &facts, lang);
+    let scores = scoring::score(checks, &findings);
+    ScanResult::new(checks, facts, findings, scores, lang, now)
+}
+
+/// Reads a facts file written by `postura scan --format facts`.
+pub fn read_facts(path: &std::path::Path) -> Result<Facts, InputError> {
+    let facts: Facts = report::read_json(path)?;
+    if facts.schema_version != FACTS_SCHEMA_VERSION {
+        return Err(InputError::Json {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "facts schema_version {} is not supported: expected {FACTS_SCHEMA_VERSION}",
+                facts.schema_version
+            ),
+        });
+    }
+    Ok(facts)
+}
+
+/// One problem found by [`validate_checks`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationProblem {
+    /// Check id.
+    pub check_id: String,
+    /// Where: the check file, or the example's facts file.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Summary of a validation run.
+#[derive(Debug, Clone, Default)]
+pub struct ValidationReport {
+    /// Checks validated.
+    pub checks: usize,
+    /// Examples evaluated.
+    pub examples: usize,
+    /// Problems; empty means valid.
+    pub problems: Vec<ValidationProblem>,
+}
+
+/// Evaluates every check against its example facts and compares with the expected state.
+/// A check without examples is a problem: its condition would never have run before a scan.
+pub fn validate_checks(checks: &[Check]) -> ValidationReport {
+    let mut report = ValidationReport {
+        checks: checks.len(),
+        ..Default::default()
+    };
+    for check in checks {
+        let problem = |location: String, message: String| ValidationProblem {
+            check_id: check.def.id.clone(),
+            location,
+            message,
+        };
+        if check.def.examples.is_empty() {
+            report.problems.push(problem(
+                check.origin.to_string(),
+                "no `examples`: add at least one facts fixture with the expected result".into(),
+            ));
+        }
+        for example in &check.def.examples {
+            report.examples += 1;
+            let (location, text) = match checks::example_text(check, example) {
+                Ok(found) => found,
+                Err(err) => {
+                    report
+                        .problems
+                        .push(problem(check.origin.to_string(), err.to_string()));
+                    continue;
+                }
+            };
+            let facts: Facts = match serde_json::from_str(&text) {
+                Ok(facts) => facts,
+                Err(err) => {
+                    report.problems.push(problem(
+                        format!("{location}:{}:{}", err.line(), err.column()),
+                        format!("not a valid facts document: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            if facts.hosts.is_empty() {
+                report.problems.push(problem(
+                    location.clone(),
+                    "the facts contain no host".into(),
+                ));
+            }
+            for finding in eval::evaluate(std::slice::from_ref(check), &facts, Lang::En) {
+                if finding.state != example.expect {
+                    let detail = finding
+                        .reason
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default();
+                    report.problems.push(problem(
+                        location.clone(),
+                        format!(
+                            "expected `{}` on {}, got `{}`{detail}",
+                            example.expect.as_str(),
+                            finding.asset,
+                            finding.state.as_str()
+                        ),
+                    ));
+                } else if finding.state == ResultState::Error {
+                    // An expected error is still worth showing: it hides a broken condition.
+                    report
+                        .problems
+                        .push(problem(location.clone(), "example expects `error`".into()));
+                }
+            }
+        }
+    }
+    report
+}

@@ -1,0 +1,474 @@
+//! Probes: code that talks to the network and writes facts. Probes gather, they never judge.
+//!
+//! A scan runs in two phases. The connect scan ([`portscan`]) settles every port on a
+//! dedicated thread; then, on a tokio runtime with bounded concurrency, each open port gets a
+//! banner grab ([`banner`]) and, where the service is one that is often left open, a
+//! read-only protocol probe ([`services`]).
+
+pub mod banner;
+pub mod portscan;
+pub mod services;
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::error::{InputError, RunError};
+use crate::facts::{
+    GuessMethod, HostFacts, HostState, PortCounts, PortFacts, PortRange, PortState, ProbeError,
+    ServiceGuess,
+};
+use crate::targets::Target;
+use crate::targets::ports::service_for_port;
+use banner::BannerTiming;
+use portscan::{ConnectScanPlan, ScanTiming};
+use services::ServiceProbe;
+
+/// Stages of a scan, for progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The connect scan.
+    Ports,
+    /// Banner grabs and service probes on open ports.
+    Services,
+}
+
+/// Receives progress. The core never prints; the binary draws a bar from this.
+pub trait Progress {
+    /// `done` of `total` units of `stage` are finished.
+    fn update(&mut self, stage: Stage, done: u64, total: u64);
+}
+
+impl Progress for () {
+    fn update(&mut self, _stage: Stage, _done: u64, _total: u64) {}
+}
+
+/// Timing profiles: how hard postura pushes the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// For fragile networks (old PLCs, printers, overloaded firewalls): few connections,
+    /// rate-limited, long waits, two retries.
+    Gentle,
+    /// The default: a thousand connections in flight, adaptive timeouts, one retry.
+    #[default]
+    Normal,
+    /// For robust networks and loopback: wide window, short waits.
+    Fast,
+}
+
+/// The concrete numbers behind a profile.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileSettings {
+    /// Connection attempts in flight.
+    pub concurrency: usize,
+    /// New connection attempts per second, if limited.
+    pub rate: Option<u32>,
+    /// Connect timeouts and retries.
+    pub timing: ScanTiming,
+    /// Banner and service-probe waits.
+    pub banner: BannerTiming,
+    /// Banner grabs and service probes in flight.
+    pub probe_concurrency: usize,
+}
+
+impl Profile {
+    /// Profile name as used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gentle => "gentle",
+            Self::Normal => "normal",
+            Self::Fast => "fast",
+        }
+    }
+
+    /// The settings of this profile.
+    pub fn settings(self) -> ProfileSettings {
+        let ms = Duration::from_millis;
+        match self {
+            Self::Gentle => ProfileSettings {
+                concurrency: 64,
+                rate: Some(200),
+                timing: ScanTiming {
+                    initial_timeout: ms(1500),
+                    min_timeout: ms(250),
+                    max_timeout: ms(3000),
+                    retries: 2,
+                },
+                banner: BannerTiming {
+                    connect: ms(3000),
+                    greeting: ms(3000),
+                    answer: ms(3000),
+                },
+                probe_concurrency: 4,
+            },
+            Self::Normal => ProfileSettings {
+                concurrency: 1024,
+                rate: None,
+                timing: ScanTiming {
+                    initial_timeout: ms(1000),
+                    min_timeout: ms(100),
+                    max_timeout: ms(1500),
+                    retries: 1,
+                },
+                banner: BannerTiming {
+                    connect: ms(2000),
+                    greeting: ms(1500),
+                    answer: ms(2000),
+                },
+                probe_concurrency: 32,
+            },
+            Self::Fast => ProfileSettings {
+                concurrency: 4096,
+                rate: None,
+                timing: ScanTiming {
+                    initial_timeout: ms(500),
+                    min_timeout: ms(50),
+                    max_timeout: ms(1000),
+                    retries: 1,
+                },
+                banner: BannerTiming {
+                    connect: ms(1000),
+                    greeting: ms(500),
+                    answer: ms(1000),
+                },
+                probe_concurrency: 128,
+            },
+        }
+    }
+}
+
+/// A fully validated network scan request.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    /// Addresses to scan, from [`crate::targets::expand`].
+    pub targets: Vec<Target>,
+    /// Ports, sorted and unique.
+    pub ports: Vec<u16>,
+    /// The profile's settings, with user overrides applied.
+    pub settings: ProfileSettings,
+    /// Grab banners and run the service probes on open ports.
+    pub service_probes: bool,
+}
+
+impl ScanRequest {
+    /// Applies `--concurrency`, `--rate` and `--timeout` on top of a profile.
+    pub fn settings_with_overrides(
+        profile: Profile,
+        concurrency: Option<usize>,
+        rate: Option<u32>,
+        timeout: Option<Duration>,
+    ) -> Result<ProfileSettings, InputError> {
+        let mut settings = profile.settings();
+        if let Some(c) = concurrency {
+            if c == 0 {
+                return Err(InputError::Option {
+                    option: "--concurrency".into(),
+                    message: "expected at least 1".into(),
+                });
+            }
+            settings.concurrency = c;
+        }
+        if let Some(r) = rate {
+            settings.rate = (r > 0).then_some(r);
+        }
+        if let Some(t) = timeout {
+            if t < Duration::from_millis(10) {
+                return Err(InputError::Option {
+                    option: "--timeout".into(),
+                    message: "expected at least 10ms".into(),
+                });
+            }
+            settings.timing.max_timeout = t;
+            settings.timing.initial_timeout = settings.timing.initial_timeout.min(t);
+            settings.timing.min_timeout = settings.timing.min_timeout.min(t);
+            settings.banner.connect = settings.banner.connect.max(t);
+        }
+        Ok(settings)
+    }
+}
+
+/// Runs the scan and returns one [`HostFacts`] per target, in address order.
+pub fn run_scan(
+    request: &ScanRequest,
+    progress: &mut dyn Progress,
+) -> Result<Vec<HostFacts>, RunError> {
+    // Each attempt in flight holds a descriptor; ask for as many as the hard limit allows.
+    let nofile = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let window = request.settings.concurrency.min(
+        usize::try_from(nofile.saturating_sub(64))
+            .unwrap_or(usize::MAX)
+            .max(16),
+    );
+
+    let plan = ConnectScanPlan {
+        hosts: request.targets.iter().map(|t| t.address).collect(),
+        ports: request.ports.clone(),
+        concurrency: window,
+        rate: request.settings.rate.and_then(NonZeroU32::new),
+        timing: request.settings.timing,
+    };
+    let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
+    let scanned_ports = PortRange::collapse(&request.ports);
+
+    let mut hosts: Vec<HostFacts> = request
+        .targets
+        .iter()
+        .zip(scans)
+        .map(|(target, scan)| {
+            let mut counts = PortCounts {
+                closed: scan.closed,
+                ..PortCounts::default()
+            };
+            let ports: Vec<PortFacts> = scan
+                .ports
+                .iter()
+                .map(|outcome| {
+                    match outcome.state {
+                        PortState::Open => counts.open += 1,
+                        PortState::Closed => counts.closed += 1,
+                        PortState::Filtered => counts.filtered += 1,
+                        PortState::Unreachable => counts.unreachable += 1,
+                    }
+                    let mut facts = PortFacts::new(outcome.port, outcome.state, outcome.reason);
+                    if outcome.state == PortState::Open {
+                        facts.service = service_for_port(outcome.port).map(|name| ServiceGuess {
+                            name: name.to_owned(),
+                            method: GuessMethod::Port,
+                            product: None,
+                        });
+                    }
+                    facts
+                })
+                .collect();
+            let state = if scan.answered {
+                HostState::Up
+            } else if counts.unreachable > 0 && counts.filtered == 0 {
+                HostState::Unreachable
+            } else {
+                HostState::NoResponse
+            };
+            HostFacts {
+                address: target.address,
+                hostnames: target.hostnames.clone(),
+                state,
+                rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+                scanned_ports: scanned_ports.clone(),
+                port_counts: counts,
+                ports,
+                probe_errors: Vec::new(),
+            }
+        })
+        .collect();
+
+    if request.service_probes {
+        probe_services(&mut hosts, &request.settings, progress)?;
+    }
+    Ok(hosts)
+}
+
+struct ServiceJob {
+    host: usize,
+    port_index: usize,
+    addr: SocketAddr,
+    host_header: String,
+    port_guess: Option<&'static str>,
+}
+
+struct ServiceResult {
+    host: usize,
+    port_index: usize,
+    update: PortUpdate,
+    errors: Vec<ProbeError>,
+}
+
+#[derive(Default)]
+struct PortUpdate {
+    grab: Option<banner::Grab>,
+    probe_guess: Option<ServiceGuess>,
+    redis: Option<crate::facts::RedisFacts>,
+    elasticsearch: Option<crate::facts::ElasticsearchFacts>,
+    ftp: Option<crate::facts::FtpFacts>,
+    memcached: Option<crate::facts::MemcachedFacts>,
+    telnet: Option<crate::facts::TelnetFacts>,
+    banner: Option<crate::facts::Banner>,
+}
+
+fn probe_services(
+    hosts: &mut [HostFacts],
+    settings: &ProfileSettings,
+    progress: &mut dyn Progress,
+) -> Result<(), RunError> {
+    let jobs: Vec<ServiceJob> = hosts
+        .iter()
+        .enumerate()
+        .flat_map(|(host_index, host)| {
+            host.ports
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.state == PortState::Open)
+                .map(move |(port_index, p)| ServiceJob {
+                    host: host_index,
+                    port_index,
+                    addr: SocketAddr::new(host.address, p.port),
+                    host_header: host_header(
+                        host.hostnames.first().map(String::as_str),
+                        host.address,
+                    ),
+                    port_guess: service_for_port(p.port),
+                })
+        })
+        .collect();
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let total = jobs.len() as u64;
+    progress.update(Stage::Services, 0, total);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(RunError::Startup)?;
+    let timing = settings.banner;
+    let limit = Arc::new(Semaphore::new(settings.probe_concurrency.max(1)));
+    runtime.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for job in jobs {
+            let limit = Arc::clone(&limit);
+            set.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                probe_one_port(job, timing).await
+            });
+        }
+        let mut done = 0u64;
+        while let Some(joined) = set.join_next().await {
+            done += 1;
+            progress.update(Stage::Services, done, total);
+            let Ok(result) = joined else { continue };
+            apply(&mut hosts[result.host], result);
+        }
+    });
+    Ok(())
+}
+
+fn host_header(name: Option<&str>, addr: IpAddr) -> String {
+    match (name, addr) {
+        (Some(name), _) => name.to_owned(),
+        (None, IpAddr::V6(v6)) => format!("[{v6}]"),
+        (None, IpAddr::V4(v4)) => v4.to_string(),
+    }
+}
+
+async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult {
+    let mut update = PortUpdate::default();
+    let mut errors = Vec::new();
+    let mut dedicated = job.port_guess.and_then(ServiceProbe::for_service);
+    if dedicated.is_none() {
+        match banner::grab(job.addr, &job.host_header, timing).await {
+            Ok(grab) => {
+                dedicated = grab
+                    .guess
+                    .as_ref()
+                    .and_then(|g| ServiceProbe::for_service(&g.name))
+                    .filter(|p| *p != ServiceProbe::Elasticsearch);
+                update.grab = Some(grab);
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    if let Some(probe) = dedicated {
+        let guess = |name: &str| ServiceGuess {
+            name: name.to_owned(),
+            method: GuessMethod::Probe,
+            product: None,
+        };
+        match probe {
+            ServiceProbe::Redis => match services::probe_redis(job.addr, timing).await {
+                Ok(facts) => {
+                    let mut g = guess("redis");
+                    g.product = facts.version.as_ref().map(|v| format!("Redis {v}"));
+                    update.probe_guess = Some(g);
+                    update.redis = Some(facts);
+                }
+                Err(err) => errors.push(err),
+            },
+            ServiceProbe::Elasticsearch => {
+                match services::probe_elasticsearch(job.addr, &job.host_header, timing).await {
+                    Ok(facts) => {
+                        if facts.version.is_some() || facts.auth_required {
+                            let mut g =
+                                guess(facts.distribution.as_deref().unwrap_or("elasticsearch"));
+                            g.product = facts.version.clone();
+                            update.probe_guess = Some(g);
+                        }
+                        update.elasticsearch = Some(facts);
+                    }
+                    Err(err) => errors.push(err),
+                }
+            }
+            ServiceProbe::Ftp => match services::probe_ftp(job.addr, timing).await {
+                Ok((facts, banner)) => {
+                    let mut g = guess("ftp");
+                    g.product = Some(facts.greeting.trim_start_matches("220").trim().to_owned());
+                    update.probe_guess = Some(g);
+                    update.ftp = Some(facts);
+                    update.banner = Some(banner);
+                }
+                Err(err) => errors.push(err),
+            },
+            ServiceProbe::Memcached => match services::probe_memcached(job.addr, timing).await {
+                Ok(facts) => {
+                    if facts.stats_open {
+                        let mut g = guess("memcached");
+                        g.product = facts.version.clone();
+                        update.probe_guess = Some(g);
+                    }
+                    update.memcached = Some(facts);
+                }
+                Err(err) => errors.push(err),
+            },
+            ServiceProbe::Telnet => match services::probe_telnet(job.addr, timing).await {
+                Ok((facts, banner)) => {
+                    if facts.negotiation {
+                        update.probe_guess = Some(guess("telnet"));
+                    }
+                    update.telnet = Some(facts);
+                    update.banner = Some(banner);
+                }
+                Err(err) => errors.push(err),
+            },
+        }
+    }
+    ServiceResult {
+        host: job.host,
+        port_index: job.port_index,
+        update,
+        errors,
+    }
+}
+
+fn apply(host: &mut HostFacts, result: ServiceResult) {
+    let port = &mut host.ports[result.port_index];
+    let update = result.update;
+    if let Some(grab) = update.grab {
+        port.banner = grab.banner;
+        port.http = grab.http;
+        if grab.guess.is_some() {
+            port.service = grab.guess;
+        }
+    }
+    if update.banner.is_some() {
+        port.banner = update.banner;
+    }
+    if update.probe_guess.is_some() {
+        port.service = update.probe_guess;
+    }
+    port.redis = update.redis;
+    port.elasticsearch = update.elasticsearch;
+    port.ftp = update.ftp;
+    port.memcached = update.memcached;
+    port.telnet = update.telnet;
+    host.probe_errors.extend(result.errors);
+}

@@ -1,0 +1,532 @@
+//! The HTML report: a tera template from `report-templates/`, filled with a view model built
+//! here. Numbers and dates are formatted in Rust for the report language; the template only
+//! places them. Autoescaping is on, so banners and other text a scanned host sent cannot
+//! inject markup.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{ScanResult, format_number};
+use crate::checks::eval::ResultState;
+use crate::checks::{Lang, Localized, Severity};
+use crate::error::RunError;
+use crate::facts::{HostState, PortState};
+use crate::scoring::GradeStatus;
+
+const TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
+const LABELS: &str = include_str!("../../report-templates/labels.yaml");
+
+/// UI labels in both languages, from `report-templates/labels.yaml`.
+pub fn labels(lang: Lang) -> BTreeMap<String, String> {
+    let all: BTreeMap<String, Localized> = serde_saphyr::from_str(LABELS).unwrap_or_default();
+    all.into_iter()
+        .map(|(k, v)| (k, v.get(lang).to_owned()))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct View {
+    lang: &'static str,
+    l: BTreeMap<String, String>,
+    generated_at: String,
+    tool: String,
+    scan: Option<ScanView>,
+    grade: GradeView,
+    overall: ScoreView,
+    families: Vec<FamilyView>,
+    remediation_plan: Vec<PlanItem>,
+    checks: Vec<CheckView>,
+    hosts: Vec<HostView>,
+    hosts_total: usize,
+    hosts_up: usize,
+}
+
+#[derive(Serialize)]
+struct ScanView {
+    targets: String,
+    ports: String,
+    profile: String,
+    duration: String,
+}
+
+#[derive(Serialize)]
+struct GradeView {
+    letter: String,
+    css: String,
+    status: String,
+    band: String,
+    caps: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ScoreView {
+    score: String,
+    range: String,
+    coverage: String,
+}
+
+#[derive(Serialize)]
+struct FamilyView {
+    name: String,
+    assessed: bool,
+    score: String,
+    range: String,
+    coverage: String,
+    checks: String,
+    failed: u32,
+}
+
+#[derive(Serialize)]
+struct PlanItem {
+    rank: usize,
+    check_id: String,
+    title: String,
+    severity: String,
+    severity_css: String,
+    lost: String,
+    assets: String,
+    remediation: String,
+}
+
+#[derive(Serialize)]
+struct CheckView {
+    id: String,
+    control: String,
+    title: String,
+    severity: String,
+    severity_css: String,
+    description: String,
+    remediation: String,
+    references: Vec<String>,
+    summary: String,
+    worst_css: String,
+    rows: Vec<FindingRow>,
+}
+
+#[derive(Serialize)]
+struct FindingRow {
+    asset: String,
+    state: String,
+    state_css: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct HostView {
+    address: String,
+    names: String,
+    state: String,
+    rtt: String,
+    counts: String,
+    ports: Vec<PortView>,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PortView {
+    port: u16,
+    state: String,
+    service: String,
+    product: String,
+    banner: String,
+    notes: String,
+}
+
+fn state_label(l: &BTreeMap<String, String>, state: ResultState) -> String {
+    l.get(&format!("state_{}", state.as_str()))
+        .cloned()
+        .unwrap_or_else(|| state.as_str().to_owned())
+}
+
+fn severity_label(l: &BTreeMap<String, String>, severity: Severity) -> String {
+    l.get(&format!("severity_{}", severity.as_str()))
+        .cloned()
+        .unwrap_or_else(|| severity.as_str().to_owned())
+}
+
+/// Renders the HTML report of `result` in the result's language.
+pub fn render_html(result: &ScanResult) -> Result<String, RunError> {
+    let view = build_view(result);
+    let mut tera = tera::Tera::new();
+    let error = |e: tera::Error| RunError::Render {
+        format: "html".into(),
+        message: format!("{e:#}"),
+    };
+    tera.add_raw_template("report.html", TEMPLATE)
+        .map_err(error)?;
+    let context = tera::Context::from_serialize(&view).map_err(error)?;
+    tera.render("report.html", &context).map_err(error)
+}
+
+fn build_view(result: &ScanResult) -> View {
+    let lang = result.lang;
+    let l = labels(lang);
+    let num = |v: f64| format_number(v, 0, lang);
+    let pct = |v: f64| format!("{} %", format_number(v, 0, lang));
+    let scores = &result.scores;
+
+    let grade = &scores.grade;
+    let grade_view = GradeView {
+        letter: grade.letter.clone().unwrap_or_else(|| "–".into()),
+        css: grade
+            .letter
+            .clone()
+            .unwrap_or_else(|| "none".into())
+            .to_ascii_lowercase(),
+        status: l
+            .get(match grade.status {
+                GradeStatus::Final => "grade_final",
+                GradeStatus::Provisional => "grade_provisional",
+                GradeStatus::NotGradable => "grade_not_gradable",
+            })
+            .cloned()
+            .unwrap_or_default(),
+        band: grade.band.clone().unwrap_or_else(|| "–".into()),
+        caps: grade
+            .caps
+            .iter()
+            .map(|cap| {
+                let rule = l
+                    .get(&format!("cap_{}", cap.rule.replace('-', "_")))
+                    .cloned()
+                    .unwrap_or(cap.rule.clone());
+                format!("{rule} → ≤ {}: {}", cap.max, cap.checks.join(", "))
+            })
+            .collect(),
+    };
+    let overall = ScoreView {
+        score: scores.overall.score.map(num).unwrap_or_else(|| "–".into()),
+        range: format!(
+            "{}–{}",
+            num(scores.overall.floor),
+            num(scores.overall.ceiling)
+        ),
+        coverage: pct(scores.overall.coverage),
+    };
+    let families = scores
+        .families
+        .iter()
+        .map(|f| FamilyView {
+            name: l
+                .get(&format!("family_{}", f.scope.replace('-', "_")))
+                .cloned()
+                .unwrap_or(f.scope.clone()),
+            assessed: f.coverage > 0.0,
+            score: f.score.map(num).unwrap_or_else(|| "–".into()),
+            range: format!("{}–{}", num(f.floor), num(f.ceiling)),
+            coverage: pct(f.coverage),
+            checks: format!("{}/{}", f.assessed_checks, f.applicable_checks),
+            failed: f.failed_checks,
+        })
+        .collect();
+
+    let title_of = |id: &str| {
+        result
+            .check(id)
+            .map(|d| d.title.get(lang).to_owned())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let remediation_plan = scores
+        .checks
+        .iter()
+        .filter(|c| c.lost > 0.0)
+        .take(10)
+        .enumerate()
+        .map(|(i, c)| PlanItem {
+            rank: i + 1,
+            check_id: c.check_id.clone(),
+            title: title_of(&c.check_id),
+            severity: severity_label(&l, c.severity),
+            severity_css: c.severity.as_str().to_owned(),
+            lost: format_number(c.lost, 1, lang),
+            assets: result
+                .findings
+                .iter()
+                .filter(|f| f.check_id == c.check_id && f.state == ResultState::Fail)
+                .map(|f| f.asset.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            remediation: result
+                .check(&c.check_id)
+                .map(|d| d.remediation.get(lang).to_owned())
+                .unwrap_or_default(),
+        })
+        .collect();
+
+    let mut checks: Vec<CheckView> = result
+        .checks
+        .iter()
+        .map(|info| {
+            let def = &info.def;
+            let findings: Vec<_> = result
+                .findings
+                .iter()
+                .filter(|f| f.check_id == def.id)
+                .collect();
+            let mut counts: BTreeMap<ResultState, usize> = BTreeMap::new();
+            for f in &findings {
+                *counts.entry(f.state).or_default() += 1;
+            }
+            let summary = counts
+                .iter()
+                .map(|(state, n)| format!("{n} {}", state_label(&l, *state)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let worst = [
+                ResultState::Fail,
+                ResultState::Error,
+                ResultState::NotAssessed,
+                ResultState::Pass,
+            ]
+            .into_iter()
+            .find(|s| counts.contains_key(s))
+            .unwrap_or(ResultState::NotApplicable);
+            let rows = findings
+                .iter()
+                .filter(|f| f.state != ResultState::Pass && f.state != ResultState::NotApplicable)
+                .map(|f| FindingRow {
+                    asset: if f.asset_names.is_empty() {
+                        f.asset.clone()
+                    } else {
+                        format!("{} ({})", f.asset, f.asset_names.join(", "))
+                    },
+                    state: state_label(&l, f.state),
+                    state_css: f.state.as_str().to_owned(),
+                    detail: f
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| evidence_text(&f.evidence)),
+                })
+                .collect();
+            CheckView {
+                id: def.id.clone(),
+                control: def.control.clone(),
+                title: def.title.get(lang).to_owned(),
+                severity: severity_label(&l, def.severity),
+                severity_css: def.severity.as_str().to_owned(),
+                description: def.description.get(lang).trim().to_owned(),
+                remediation: def.remediation.get(lang).trim().to_owned(),
+                references: def
+                    .references
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{}: {}",
+                            l.get(&format!("ref_{k}")).cloned().unwrap_or(k.clone()),
+                            v.join(", ")
+                        )
+                    })
+                    .collect(),
+                summary,
+                worst_css: worst.as_str().to_owned(),
+                rows,
+            }
+        })
+        .collect();
+    let rank = |css: &str| match css {
+        "fail" => 0,
+        "error" => 1,
+        "not_assessed" => 2,
+        "pass" => 3,
+        _ => 4,
+    };
+    checks.sort_by(|a, b| {
+        rank(&a.worst_css)
+            .cmp(&rank(&b.worst_css))
+            .then(severity_rank(&b.severity_css).cmp(&severity_rank(&a.severity_css)))
+            .then(a.id.cmp(&b.id))
+    });
+
+    let hosts: Vec<HostView> = result
+        .facts
+        .hosts
+        .iter()
+        .filter(|h| h.state == HostState::Up || !h.ports.is_empty())
+        .map(|h| HostView {
+            address: h.address.to_string(),
+            names: h.hostnames.join(", "),
+            state: l
+                .get(&format!("host_{}", serde_plain(&h.state)))
+                .cloned()
+                .unwrap_or_default(),
+            rtt: h
+                .rtt_ms
+                .map(|r| format!("{} ms", format_number(r, 2, lang)))
+                .unwrap_or_default(),
+            counts: format!(
+                "{} {} · {} {} · {} {}",
+                h.port_counts.open,
+                l.get("port_open").cloned().unwrap_or_default(),
+                h.port_counts.closed,
+                l.get("port_closed").cloned().unwrap_or_default(),
+                h.port_counts.filtered,
+                l.get("port_filtered").cloned().unwrap_or_default()
+            ),
+            ports: h
+                .ports
+                .iter()
+                .filter(|p| p.state == PortState::Open)
+                .map(|p| PortView {
+                    port: p.port,
+                    state: serde_plain(&p.state),
+                    service: p
+                        .service
+                        .as_ref()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default(),
+                    product: p
+                        .service
+                        .as_ref()
+                        .and_then(|s| s.product.clone())
+                        .unwrap_or_default(),
+                    banner: p
+                        .banner
+                        .as_ref()
+                        .map(|b| b.text.chars().take(160).collect())
+                        .unwrap_or_default(),
+                    notes: port_notes(p, &l),
+                })
+                .collect(),
+            errors: h
+                .probe_errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}{}: {} ({})",
+                        e.probe,
+                        e.port.map(|p| format!(" {p}")).unwrap_or_default(),
+                        e.message,
+                        e.kind
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+
+    let scan = result.facts.scan.as_ref().map(|s| ScanView {
+        targets: s.targets.join(" "),
+        ports: s.ports.clone(),
+        profile: s.profile.clone(),
+        duration: format!(
+            "{} s",
+            format_number(
+                result
+                    .facts
+                    .finished_at
+                    .duration_since(result.facts.started_at)
+                    .as_secs_f64(),
+                1,
+                lang
+            )
+        ),
+    });
+    View {
+        lang: match lang {
+            Lang::De => "de",
+            Lang::En => "en",
+        },
+        generated_at: format_time(result.generated_at, lang),
+        tool: format!("{} {}", result.tool.name, result.tool.version),
+        scan,
+        grade: grade_view,
+        overall,
+        families,
+        remediation_plan,
+        checks,
+        hosts_total: result.facts.hosts.len(),
+        hosts_up: result
+            .facts
+            .hosts
+            .iter()
+            .filter(|h| h.state == HostState::Up)
+            .count(),
+        hosts,
+        l,
+    }
+}
+
+fn severity_rank(css: &str) -> u8 {
+    match css {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+fn port_notes(p: &crate::facts::PortFacts, l: &BTreeMap<String, String>) -> String {
+    let mut notes = Vec::new();
+    let yes_no =
+        |b: bool, yes: &str, no: &str| l.get(if b { yes } else { no }).cloned().unwrap_or_default();
+    if let Some(r) = &p.redis {
+        notes.push(format!(
+            "Redis: {}",
+            yes_no(
+                r.auth_required || r.protected_mode,
+                "note_auth_required",
+                "note_no_auth"
+            )
+        ));
+    }
+    if let Some(e) = &p.elasticsearch {
+        notes.push(format!(
+            "{}: {}",
+            e.distribution.as_deref().unwrap_or("Elasticsearch"),
+            yes_no(e.auth_required, "note_auth_required", "note_no_auth")
+        ));
+    }
+    if let Some(f) = &p.ftp {
+        notes.push(format!(
+            "FTP: {}",
+            yes_no(
+                f.anonymous_login,
+                "note_anonymous_ftp",
+                "note_no_anonymous_ftp"
+            )
+        ));
+    }
+    if let Some(m) = &p.memcached {
+        notes.push(format!(
+            "memcached: {}",
+            yes_no(m.stats_open, "note_no_auth", "note_auth_required")
+        ));
+    }
+    if let Some(h) = &p.http {
+        notes.push(format!("HTTP {}", h.status));
+    }
+    notes.join(" · ")
+}
+
+fn serde_plain<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Renders evidence JSON compactly for a table cell.
+pub fn evidence_text(evidence: &serde_json::Value) -> String {
+    match evidence {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => {
+            let text = other.to_string();
+            if text.chars().count() > 400 {
+                format!("{}…", text.chars().take(400).collect::<String>())
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// Formats a timestamp for the report language, in UTC.
+pub fn format_time(ts: jiff::Timestamp, lang: Lang) -> String {
+    let format = match lang {
+        Lang::De => "%d.%m.%Y %H:%M UTC",
+        Lang::En => "%Y-%m-%d %H:%M UTC",
+    };
+    ts.strftime(format).to_string()
+}

@@ -1,0 +1,229 @@
+//! Reports. One JSON result file is the source of every other format: it holds the facts,
+//! the check definitions that judged them, the findings and the scores, so a report can be
+//! re-rendered later without the network.
+//!
+//! Files are written to a temporary name in the output folder and renamed into place, so a
+//! crash or a full disk never leaves a half-written report under the final name.
+
+mod html;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use html::render_html;
+pub use text::render_summary;
+
+use crate::checks::eval::{Finding, ResultState};
+use crate::checks::{Check, CheckDef, Lang, Severity};
+use crate::error::{InputError, RunError};
+use crate::facts::{Facts, ToolInfo};
+use crate::scoring::Scores;
+
+/// Version of the result document. Bumped when a field changes meaning or disappears.
+pub const RESULT_SCHEMA_VERSION: u32 = 1;
+
+/// A check definition as recorded in a result (without its test examples).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CheckInfo {
+    /// The definition, texts in both languages.
+    #[serde(flatten)]
+    pub def: CheckDef,
+    /// Where it came from (`checks/...` built in, or a file path).
+    pub origin: String,
+}
+
+/// The canonical result of a run.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ScanResult {
+    /// Always [`RESULT_SCHEMA_VERSION`] for documents this version writes.
+    pub schema_version: u32,
+    /// The program that judged.
+    pub tool: ToolInfo,
+    /// When the result was computed.
+    #[schemars(with = "String")]
+    pub generated_at: jiff::Timestamp,
+    /// Language of the reasons in findings.
+    pub lang: Lang,
+    /// The checks that were run.
+    pub checks: Vec<CheckInfo>,
+    /// One finding per check and asset.
+    pub findings: Vec<Finding>,
+    /// Scores and grade.
+    pub scores: Scores,
+    /// The facts that were judged.
+    pub facts: Facts,
+}
+
+impl ScanResult {
+    /// Assembles a result.
+    pub fn new(
+        checks: &[Check],
+        facts: Facts,
+        findings: Vec<Finding>,
+        scores: Scores,
+        lang: Lang,
+        now: jiff::Timestamp,
+    ) -> Self {
+        let mut infos: Vec<CheckInfo> = checks
+            .iter()
+            .map(|c| {
+                let mut def = c.def.clone();
+                def.examples.clear();
+                CheckInfo {
+                    def,
+                    origin: c.origin.to_string(),
+                }
+            })
+            .collect();
+        infos.sort_by(|a, b| a.def.id.cmp(&b.def.id));
+        Self {
+            schema_version: RESULT_SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            generated_at: now,
+            lang,
+            checks: infos,
+            findings,
+            scores,
+            facts,
+        }
+    }
+
+    /// Failed findings at or above `severity`.
+    pub fn failures_at_or_above(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.state == ResultState::Fail && f.severity >= severity)
+            .count()
+    }
+
+    /// The definition of a check by id.
+    pub fn check(&self, id: &str) -> Option<&CheckDef> {
+        self.checks.iter().find(|c| c.def.id == id).map(|c| &c.def)
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// The canonical result (`postura-result.json`).
+    Json,
+    /// Self-contained HTML report (`postura-report.html`).
+    Html,
+    /// The raw facts (`postura-facts.json`), for `postura evaluate`.
+    Facts,
+}
+
+impl Format {
+    /// File name in the output folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Json => "postura-result.json",
+            Self::Html => "postura-report.html",
+            Self::Facts => "postura-facts.json",
+        }
+    }
+
+    /// Parses a format name.
+    pub fn parse(name: &str) -> Result<Self, InputError> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Self::Json),
+            "html" => Ok(Self::Html),
+            "facts" => Ok(Self::Facts),
+            other => Err(InputError::Option {
+                option: "--format".into(),
+                message: format!("`{other}` is not a known format: expected json, html or facts"),
+            }),
+        }
+    }
+}
+
+/// Renders `formats` and writes them into `dir`; returns the paths written.
+pub fn write_reports(
+    result: &ScanResult,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, RunError> {
+    std::fs::create_dir_all(dir).map_err(|source| RunError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    // Render everything first, so a template error leaves no partial set of files.
+    let mut rendered = Vec::new();
+    for &format in formats {
+        let bytes = match format {
+            Format::Json => to_json(result)?,
+            Format::Facts => to_json(&result.facts)?,
+            Format::Html => render_html(result)?.into_bytes(),
+        };
+        rendered.push((dir.join(format.file_name()), bytes));
+    }
+    let mut written = Vec::new();
+    for (path, bytes) in rendered {
+        write_atomically(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, RunError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| RunError::Render {
+        format: "json".into(),
+        message: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(source) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(RunError::Write {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    Ok(())
+}
+
+/// Formats a number for the report language (German decimal comma).
+pub fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
+    let text = format!("{value:.decimals$}");
+    match lang {
+        Lang::De => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// Reads a JSON file into `T`, with file, line and column on error.
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|err| InputError::Json {
+        path: path.to_owned(),
+        line: err.line(),
+        column: err.column(),
+        message: err
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+/// The JSON Schema of the result document.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ScanResult)).unwrap_or_default()
+}

@@ -1,0 +1,114 @@
+//! The terminal summary: score, coverage, grade, the failed checks and where they failed.
+//! Returned as a string; the binary decides where to print it.
+
+use std::fmt::Write as _;
+
+use super::html::{evidence_text, labels};
+use super::{ScanResult, format_number};
+use crate::checks::eval::ResultState;
+use crate::facts::HostState;
+
+/// Renders the summary for a terminal (plain text, no colour codes).
+pub fn render_summary(result: &ScanResult) -> String {
+    let lang = result.lang;
+    let l = labels(lang);
+    let label = |key: &str| l.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    let num = |v: f64| format_number(v, 0, lang);
+    let scores = &result.scores;
+    let mut out = String::new();
+
+    let up = result
+        .facts
+        .hosts
+        .iter()
+        .filter(|h| h.state == HostState::Up)
+        .count();
+    let open: u32 = result.facts.hosts.iter().map(|h| h.port_counts.open).sum();
+    let _ = writeln!(
+        out,
+        "postura: {} {}, {} {}, {} {}",
+        result.facts.hosts.len(),
+        label("hosts_scanned"),
+        up,
+        label("hosts_answering"),
+        open,
+        label("open_ports")
+    );
+    let grade = scores.grade.letter.clone().unwrap_or_else(|| "–".into());
+    let _ = writeln!(
+        out,
+        "{}: {}  {} {} ({}–{}, {} {} %)",
+        label("grade"),
+        grade,
+        label("score"),
+        scores.overall.score.map(num).unwrap_or_else(|| "–".into()),
+        num(scores.overall.floor),
+        num(scores.overall.ceiling),
+        label("coverage"),
+        num(scores.overall.coverage),
+    );
+    for cap in &scores.grade.caps {
+        let _ = writeln!(
+            out,
+            "  {} ≤ {}: {}",
+            label(&format!("cap_{}", cap.rule.replace('-', "_"))),
+            cap.max,
+            cap.checks.join(", ")
+        );
+    }
+    for family in &scores.families {
+        let name = label(&format!("family_{}", family.scope.replace('-', "_")));
+        if family.coverage > 0.0 {
+            let _ = writeln!(
+                out,
+                "  {name:<24} {:>4}  ({} {} %)",
+                family.score.map(num).unwrap_or_default(),
+                label("coverage"),
+                num(family.coverage)
+            );
+        } else {
+            let _ = writeln!(out, "  {name:<24}    –  ({})", label("not_assessed_family"));
+        }
+    }
+
+    let mut failed: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.state == ResultState::Fail)
+        .collect();
+    failed.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.check_id.cmp(&b.check_id))
+            .then(a.asset.cmp(&b.asset))
+    });
+    if failed.is_empty() {
+        let _ = writeln!(out, "{}", label("no_failures"));
+    } else {
+        let _ = writeln!(out, "{} ({}):", label("failed_checks"), failed.len());
+        for f in failed {
+            let title = result
+                .check(&f.check_id)
+                .map(|d| d.title.get(lang).to_owned())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  [{:<8}] {:<28} {:<16} {}  {}",
+                f.severity.as_str(),
+                f.check_id,
+                f.asset,
+                title,
+                evidence_text(&f.evidence)
+            );
+        }
+    }
+    let errors = result
+        .findings
+        .iter()
+        .filter(|f| f.state == ResultState::Error)
+        .count();
+    if errors > 0 {
+        let _ = writeln!(out, "{}: {errors}", label("state_error"));
+    }
+    out
+}

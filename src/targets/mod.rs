@@ -1,0 +1,514 @@
+//! Targets and scope: what the user asked to scan, and what postura is allowed to contact.
+//!
+//! Target expressions are parsed first ([`TargetSpec::parse`]), then expanded into addresses
+//! ([`expand`]). Hostnames are resolved to all of their A and AAAA records; a name is never
+//! widened into a range. Exclusions and the scope file are applied before any packet is sent,
+//! and the address count is checked before anything is materialised, so a typo like
+//! `10.0.0.0/8` cannot quietly turn into sixteen million connection attempts.
+
+pub mod ports;
+pub mod top_ports;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+
+use ipnet::IpNet;
+
+use crate::error::InputError;
+
+/// More addresses than this (a /16) need explicit confirmation.
+pub const CONFIRM_ABOVE_ADDRESSES: u128 = 65_536;
+/// Never expand more addresses than this, confirmed or not.
+pub const HARD_LIMIT_ADDRESSES: u128 = 1 << 24;
+
+/// One parsed target expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    /// A single address.
+    Addr(IpAddr),
+    /// A network in CIDR notation; every address in it, network and broadcast included.
+    Net(IpNet),
+    /// An inclusive address range (`10.0.0.1-20` or `10.0.0.1-10.0.0.20`).
+    Range(IpAddr, IpAddr),
+    /// A DNS name, resolved to all of its addresses.
+    Host(String),
+}
+
+impl TargetSpec {
+    /// Parses one target expression. `@file` lists are handled by [`read_target_file`].
+    pub fn parse(input: &str) -> Result<Self, InputError> {
+        let s = input.trim();
+        let bad = |why: &str| InputError::Target {
+            input: input.to_owned(),
+            origin: None,
+            expected: why.to_owned(),
+        };
+        if s.is_empty() {
+            return Err(bad("an address, CIDR, range or host name"));
+        }
+        if let Ok(addr) = s
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            return Ok(Self::Addr(addr));
+        }
+        if s.contains('/') {
+            return s
+                .parse::<IpNet>()
+                .map(Self::Net)
+                .map_err(|_| bad("a CIDR network like 192.0.2.0/24 or 2001:db8::/64"));
+        }
+        if let Some((a, b)) = s.split_once('-')
+            && let Ok(first) = a.parse::<IpAddr>()
+        {
+            let last = parse_range_end(first, b).ok_or_else(|| {
+                bad("a range like 10.0.0.1-20 or 10.0.0.1-10.0.0.20 (same family, ascending)")
+            })?;
+            return Ok(Self::Range(first, last));
+        }
+        if is_host_name(s) {
+            return Ok(Self::Host(s.trim_end_matches('.').to_ascii_lowercase()));
+        }
+        Err(bad(
+            "an IPv4/IPv6 address, CIDR, range (10.0.0.1-20) or host name",
+        ))
+    }
+
+    /// Number of addresses the expression covers (1 for a host name, before resolution).
+    pub fn address_count(&self) -> u128 {
+        match self {
+            Self::Addr(_) | Self::Host(_) => 1,
+            Self::Net(net) => 1u128 << (max_prefix(net.addr()) - net.prefix_len()),
+            Self::Range(a, b) => ip_to_u128(*b) - ip_to_u128(*a) + 1,
+        }
+    }
+
+    /// Whether the expression's addresses include `addr`. Host names never match here:
+    /// they are resolved first and their addresses tested.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        match self {
+            Self::Addr(a) => *a == addr,
+            Self::Net(net) => net.contains(&addr),
+            Self::Range(a, b) => {
+                a.is_ipv4() == addr.is_ipv4()
+                    && (ip_to_u128(*a)..=ip_to_u128(*b)).contains(&ip_to_u128(addr))
+            }
+            Self::Host(_) => false,
+        }
+    }
+}
+
+fn parse_range_end(first: IpAddr, end: &str) -> Option<IpAddr> {
+    let last = match (first, end.parse::<IpAddr>()) {
+        (_, Ok(last)) => last,
+        (IpAddr::V4(v4), Err(_)) => {
+            // Short form: only the last octet is given.
+            let octet: u8 = end.parse().ok()?;
+            let [a, b, c, _] = v4.octets();
+            IpAddr::V4(Ipv4Addr::new(a, b, c, octet))
+        }
+        (IpAddr::V6(_), Err(_)) => return None,
+    };
+    (first.is_ipv4() == last.is_ipv4() && ip_to_u128(first) <= ip_to_u128(last)).then_some(last)
+}
+
+fn is_host_name(s: &str) -> bool {
+    let s = s.trim_end_matches('.');
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        // A name made only of digits and dots is a mistyped address, not a name.
+        && !s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+fn max_prefix(addr: IpAddr) -> u8 {
+    if addr.is_ipv4() { 32 } else { 128 }
+}
+
+fn ip_to_u128(addr: IpAddr) -> u128 {
+    match addr {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn u128_to_ip(value: u128, v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::V4(Ipv4Addr::from(u32::try_from(value).unwrap_or(u32::MAX)))
+    } else {
+        IpAddr::V6(Ipv6Addr::from(value))
+    }
+}
+
+/// A target expression together with where it came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct SourcedSpec {
+    /// The parsed expression.
+    pub spec: TargetSpec,
+    /// The text as written.
+    pub text: String,
+    /// `file:line` when it came from an `@file` list.
+    pub origin: Option<String>,
+}
+
+/// Parses command-line target arguments; `@file` arguments are read as lists (one target per
+/// line, `#` starts a comment).
+pub fn parse_target_args(args: &[String]) -> Result<Vec<SourcedSpec>, InputError> {
+    let mut specs = Vec::new();
+    for arg in args {
+        if let Some(path) = arg.strip_prefix('@') {
+            specs.extend(read_target_file(Path::new(path))?);
+        } else {
+            specs.push(SourcedSpec {
+                spec: TargetSpec::parse(arg)?,
+                text: arg.clone(),
+                origin: None,
+            });
+        }
+    }
+    Ok(specs)
+}
+
+/// Reads a target list file: one expression per line, blank lines and `#` comments ignored.
+pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut specs = Vec::new();
+    for (index, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let item = line.split('#').next().unwrap_or("").trim();
+        if item.is_empty() {
+            continue;
+        }
+        let origin = format!("{}:{}", path.display(), index + 1);
+        let spec = TargetSpec::parse(item).map_err(|err| match err {
+            InputError::Target {
+                input, expected, ..
+            } => InputError::Target {
+                input,
+                origin: Some(origin.clone()),
+                expected,
+            },
+            other => other,
+        })?;
+        specs.push(SourcedSpec {
+            spec,
+            text: item.to_owned(),
+            origin: Some(origin),
+        });
+    }
+    Ok(specs)
+}
+
+/// One address to scan, with the names that led to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The address.
+    pub address: IpAddr,
+    /// Host names from the target list that resolved to it.
+    pub hostnames: Vec<String>,
+}
+
+/// Resolves host names to addresses. Abstracted so that expansion can be tested without DNS.
+pub trait NameResolver {
+    /// All A and AAAA records of `name`.
+    fn resolve(&self, name: &str) -> Result<Vec<IpAddr>, String>;
+}
+
+/// What [`expand`] needs besides the targets.
+pub struct ExpandOptions<'a> {
+    /// Addresses never to contact.
+    pub exclude: &'a [SourcedSpec],
+    /// If set, only addresses inside these expressions may be contacted.
+    pub scope: Option<&'a [SourcedSpec]>,
+    /// The user confirmed a range larger than [`CONFIRM_ABOVE_ADDRESSES`].
+    pub confirmed_large: bool,
+}
+
+/// The result of expansion.
+#[derive(Debug, Clone, Default)]
+pub struct Expansion {
+    /// Addresses to scan, sorted, each once.
+    pub targets: Vec<Target>,
+    /// Addresses dropped by `--exclude` or `--scope`.
+    pub skipped: u64,
+}
+
+/// Expands target expressions into a sorted list of addresses, applying exclusions and scope.
+pub fn expand(
+    specs: &[SourcedSpec],
+    options: &ExpandOptions<'_>,
+    resolver: &dyn NameResolver,
+) -> Result<Expansion, InputError> {
+    let total: u128 = specs.iter().map(|s| s.spec.address_count()).sum();
+    if total > HARD_LIMIT_ADDRESSES {
+        return Err(InputError::TooManyAddresses {
+            count: total,
+            limit: HARD_LIMIT_ADDRESSES,
+        });
+    }
+    if total > CONFIRM_ABOVE_ADDRESSES && !options.confirmed_large {
+        return Err(InputError::NeedsConfirmation { count: total });
+    }
+
+    let resolve_all = |list: &[SourcedSpec]| -> Result<Vec<TargetSpec>, InputError> {
+        let mut out = Vec::new();
+        for item in list {
+            match &item.spec {
+                TargetSpec::Host(name) => {
+                    for addr in resolve_checked(resolver, item, name)? {
+                        out.push(TargetSpec::Addr(addr));
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        Ok(out)
+    };
+    let exclude = resolve_all(options.exclude)?;
+    let scope = options.scope.map(resolve_all).transpose()?;
+
+    let mut found: BTreeMap<IpAddr, Vec<String>> = BTreeMap::new();
+    let mut skipped = 0u64;
+    for item in specs {
+        let mut in_scope_here = 0u64;
+        let mut consider = |addr: IpAddr, name: Option<&str>| {
+            let allowed = scope
+                .as_ref()
+                .is_none_or(|scope| scope.iter().any(|s| s.contains(addr)));
+            if !allowed || exclude.iter().any(|e| e.contains(addr)) {
+                skipped += 1;
+                return;
+            }
+            in_scope_here += 1;
+            let names = found.entry(addr).or_default();
+            if let Some(name) = name
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_owned());
+            }
+        };
+        match &item.spec {
+            TargetSpec::Addr(addr) => consider(*addr, None),
+            TargetSpec::Net(net) => {
+                let (first, last) = (ip_to_u128(net.network()), ip_to_u128(net.broadcast()));
+                for value in first..=last {
+                    consider(u128_to_ip(value, net.addr().is_ipv4()), None);
+                }
+            }
+            TargetSpec::Range(a, b) => {
+                for value in ip_to_u128(*a)..=ip_to_u128(*b) {
+                    consider(u128_to_ip(value, a.is_ipv4()), None);
+                }
+            }
+            TargetSpec::Host(name) => {
+                for addr in resolve_checked(resolver, item, name)? {
+                    consider(addr, Some(name));
+                }
+            }
+        }
+        if in_scope_here == 0 && options.scope.is_some() {
+            return Err(InputError::OutOfScope {
+                target: item.text.clone(),
+                origin: item.origin.clone(),
+            });
+        }
+    }
+    Ok(Expansion {
+        targets: found
+            .into_iter()
+            .map(|(address, hostnames)| Target { address, hostnames })
+            .collect(),
+        skipped,
+    })
+}
+
+fn resolve_checked(
+    resolver: &dyn NameResolver,
+    item: &SourcedSpec,
+    name: &str,
+) -> Result<Vec<IpAddr>, InputError> {
+    match resolver.resolve(name) {
+        Ok(addrs) if !addrs.is_empty() => Ok(addrs),
+        Ok(_) => Err(InputError::Resolve {
+            name: name.to_owned(),
+            origin: item.origin.clone(),
+            reason: "no A or AAAA records".to_owned(),
+        }),
+        Err(reason) => Err(InputError::Resolve {
+            name: name.to_owned(),
+            origin: item.origin.clone(),
+            reason,
+        }),
+    }
+}
+
+/// Resolves names with hickory-resolver using the system configuration (`/etc/resolv.conf`,
+/// `/etc/hosts`).
+pub struct SystemResolver {
+    runtime: tokio::runtime::Runtime,
+}
+
+impl SystemResolver {
+    /// A resolver with its own small runtime; resolution happens before the scan starts.
+    pub fn new() -> Result<Self, std::io::Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Self { runtime })
+    }
+}
+
+impl NameResolver for SystemResolver {
+    fn resolve(&self, name: &str) -> Result<Vec<IpAddr>, String> {
+        self.runtime.block_on(async {
+            let resolver = hickory_resolver::Resolver::builder_tokio()
+                .map_err(|e| e.to_string())?
+                .build()
+                .map_err(|e| e.to_string())?;
+            let lookup = resolver.lookup_ip(name).await.map_err(|e| e.to_string())?;
+            let mut addrs: Vec<IpAddr> = lookup.iter().collect();
+            addrs.sort();
+            addrs.dedup();
+            Ok(addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FixedResolver;
+    impl NameResolver for FixedResolver {
+        fn resolve(&self, name: &str) -> Result<Vec<IpAddr>, String> {
+            match name {
+                "two.example" => Ok(vec!["127.0.0.5".parse().unwrap(), "::1".parse().unwrap()]),
+                _ => Err("NXDOMAIN".to_owned()),
+            }
+        }
+    }
+
+    fn specs(list: &[&str]) -> Vec<SourcedSpec> {
+        list.iter()
+            .map(|s| SourcedSpec {
+                spec: TargetSpec::parse(s).unwrap(),
+                text: (*s).to_owned(),
+                origin: None,
+            })
+            .collect()
+    }
+
+    fn addrs(expansion: &Expansion) -> Vec<String> {
+        expansion
+            .targets
+            .iter()
+            .map(|t| t.address.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn parses_every_form() {
+        assert_eq!(
+            TargetSpec::parse("10.0.0.1-20").unwrap(),
+            TargetSpec::Range("10.0.0.1".parse().unwrap(), "10.0.0.20".parse().unwrap())
+        );
+        assert!(matches!(
+            TargetSpec::parse("[::1]").unwrap(),
+            TargetSpec::Addr(_)
+        ));
+        assert!(matches!(
+            TargetSpec::parse("127.0.0.0/30").unwrap(),
+            TargetSpec::Net(_)
+        ));
+        assert!(matches!(
+            TargetSpec::parse("fe80::1-fe80::9").unwrap(),
+            TargetSpec::Range(..)
+        ));
+        assert_eq!(
+            TargetSpec::parse("Host.Example.").unwrap(),
+            TargetSpec::Host("host.example".into())
+        );
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for bad in [
+            "10.0.0.300",
+            "10.0.0.5-2",
+            "10.0.0.0/33",
+            "a..b",
+            "-x",
+            "1.2.3",
+            "::1-5",
+        ] {
+            assert!(TargetSpec::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn cidr_includes_network_and_broadcast() {
+        let opts = ExpandOptions {
+            exclude: &[],
+            scope: None,
+            confirmed_large: false,
+        };
+        let e = expand(&specs(&["127.0.0.0/30"]), &opts, &FixedResolver).unwrap();
+        assert_eq!(
+            addrs(&e),
+            ["127.0.0.0", "127.0.0.1", "127.0.0.2", "127.0.0.3"]
+        );
+    }
+
+    #[test]
+    fn exclude_and_scope_are_applied() {
+        let exclude = specs(&["127.0.0.2"]);
+        let scope = specs(&["127.0.0.0/31", "127.0.0.2-3"]);
+        let opts = ExpandOptions {
+            exclude: &exclude,
+            scope: Some(&scope),
+            confirmed_large: false,
+        };
+        let e = expand(&specs(&["127.0.0.0/29"]), &opts, &FixedResolver).unwrap();
+        assert_eq!(addrs(&e), ["127.0.0.0", "127.0.0.1", "127.0.0.3"]);
+        assert_eq!(e.skipped, 5);
+        let err = expand(&specs(&["127.0.1.1"]), &opts, &FixedResolver).unwrap_err();
+        assert!(matches!(err, InputError::OutOfScope { .. }));
+    }
+
+    #[test]
+    fn large_ranges_need_confirmation() {
+        let opts = ExpandOptions {
+            exclude: &[],
+            scope: None,
+            confirmed_large: false,
+        };
+        assert!(expand(&specs(&["10.0.0.0/16"]), &opts, &FixedResolver).is_ok());
+        let err = expand(&specs(&["10.0.0.0/15"]), &opts, &FixedResolver).unwrap_err();
+        assert!(matches!(err, InputError::NeedsConfirmation { .. }));
+        let err = expand(&specs(&["2001:db8::/64"]), &opts, &FixedResolver).unwrap_err();
+        assert!(matches!(err, InputError::TooManyAddresses { .. }));
+    }
+
+    #[test]
+    fn names_resolve_to_all_records() {
+        let opts = ExpandOptions {
+            exclude: &[],
+            scope: None,
+            confirmed_large: false,
+        };
+        let e = expand(&specs(&["two.example", "127.0.0.5"]), &opts, &FixedResolver).unwrap();
+        assert_eq!(addrs(&e), ["127.0.0.5", "::1"]);
+        assert_eq!(e.targets[0].hostnames, ["two.example"]);
+        assert!(expand(&specs(&["nx.example"]), &opts, &FixedResolver).is_err());
+    }
+}

@@ -1,0 +1,356 @@
+//! Command-line behaviour without the network: input errors, checks, evaluate, schemas.
+
+use predicates::prelude::*;
+
+use crate::support::{postura, read_json, repo};
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("fixtures/facts/exposed")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn malformed_target_is_exit_2_and_named() {
+    postura()
+        .args(["scan", "10.0.0.300", "--out", "/nonexistent/never"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("10.0.0.300").and(predicate::str::contains("expected")));
+    postura()
+        .args(["scan", "10.0.0.9-3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("10.0.0.9-3"));
+}
+
+#[test]
+fn unknown_port_name_is_exit_2() {
+    postura()
+        .args(["scan", "127.0.0.1", "--ports", "22,sshd"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`sshd`").and(predicate::str::contains("service name")));
+}
+
+#[test]
+fn bad_line_in_target_file_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("targets.txt");
+    std::fs::write(&list, "# lab\n127.0.0.1\n\n127.0.0.0/40\n").unwrap();
+    postura()
+        .args(["scan", &format!("@{}", list.display())])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("targets.txt:4").and(predicate::str::contains("127.0.0.0/40")),
+        );
+}
+
+#[test]
+fn large_ranges_need_yes_and_scope_is_enforced() {
+    postura()
+        .args(["scan", "127.0.0.0/15"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let dir = tempfile::tempdir().unwrap();
+    let scope = dir.path().join("scope.txt");
+    std::fs::write(&scope, "127.0.0.0/24\n").unwrap();
+    postura()
+        .args(["scan", "127.0.1.5", "--scope", scope.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside the scope"));
+}
+
+#[test]
+fn bad_options_are_exit_2() {
+    postura()
+        .args(["scan", "127.0.0.1", "--timeout", "fast"])
+        .assert()
+        .code(2);
+    postura()
+        .args(["scan", "127.0.0.1", "--format", "docx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("docx"));
+    postura()
+        .args(["scan", "127.0.0.1", "--concurrency", "0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn builtin_checks_validate() {
+    postura()
+        .args(["checks", "validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checks valid"));
+    postura()
+        .args([
+            "checks",
+            "validate",
+            repo().join("checks").to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+}
+
+fn write_check(dir: &std::path::Path, name: &str, body: &str) {
+    std::fs::write(dir.join(name), body).unwrap();
+}
+
+const GOOD_CHECK: &str = r#"
+id: custom-http-open
+control: EXP-99
+family: exposed-services
+severity: low
+title: { de: "HTTP offen", en: "HTTP open" }
+description: { de: "Port 80 offen.", en: "Port 80 open." }
+remediation: { de: "Schließen.", en: "Close it." }
+fail_if: 'host.ports.exists(p, p.port == 80 && p.state == "open")'
+examples:
+  - { facts: FIXTURE, expect: fail }
+"#;
+
+#[test]
+fn custom_check_dir_validates_and_catches_wrong_expectations() {
+    let dir = tempfile::tempdir().unwrap();
+    write_check(
+        dir.path(),
+        "ok.yaml",
+        &GOOD_CHECK.replace("FIXTURE", &fixture("narrow-scan.json")),
+    );
+    postura()
+        .args(["checks", "validate", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+    write_check(
+        dir.path(),
+        "ok.yaml",
+        &GOOD_CHECK.replace("FIXTURE", &fixture("clean.json")),
+    );
+    postura()
+        .args(["checks", "validate", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("expected `fail`").and(predicate::str::contains("got `pass`")),
+        );
+}
+
+#[test]
+fn misspelt_field_fails_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = GOOD_CHECK
+        .replace("FIXTURE", &fixture("narrow-scan.json"))
+        .replace("p.port == 80", "p.prot == 80");
+    write_check(dir.path(), "typo.yaml", &body);
+    postura()
+        .args(["checks", "validate", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("prot"));
+}
+
+#[test]
+fn broken_check_files_are_exit_2_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_check(dir.path(), "broken.yaml", "id: x\nfamily: [unclosed\n");
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.yaml"));
+
+    let dir = tempfile::tempdir().unwrap();
+    write_check(
+        dir.path(),
+        "cel.yaml",
+        &GOOD_CHECK
+            .replace("FIXTURE", "x.json")
+            .replace("p.port == 80", "p.port == "),
+    );
+    postura()
+        .args([
+            "evaluate",
+            &fixture("clean.json"),
+            "--checks",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("cel.yaml")
+                .and(predicate::str::contains("not a valid CEL expression")),
+        );
+
+    let dir = tempfile::tempdir().unwrap();
+    write_check(
+        dir.path(),
+        "a.yaml",
+        &GOOD_CHECK.replace("FIXTURE", "x.json"),
+    );
+    write_check(
+        dir.path(),
+        "b.yaml",
+        &GOOD_CHECK.replace("FIXTURE", "x.json"),
+    );
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("duplicate check id"));
+
+    let dir = tempfile::tempdir().unwrap();
+    write_check(
+        dir.path(),
+        "fam.yaml",
+        &GOOD_CHECK
+            .replace("FIXTURE", "x.json")
+            .replace("exposed-services", "plumbing"),
+    );
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("plumbing").and(predicate::str::contains("expected one of")),
+        );
+}
+
+#[test]
+fn evaluate_judges_saved_facts_and_gates() {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "evaluate",
+            &fixture("rdp-open.json"),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--lang",
+            "en",
+            "--fail-on",
+            "critical",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("exp-rdp-exposed"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    assert_eq!(result["schema_version"], 1);
+    assert_eq!(
+        crate::support::finding_state(&result, "exp-rdp-exposed", "192.0.2.10"),
+        "fail"
+    );
+    assert_eq!(
+        crate::support::finding_state(&result, "exp-redis-no-auth", "192.0.2.10"),
+        "not_applicable"
+    );
+    assert_eq!(result["scores"]["grade"]["letter"], "D");
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(html.contains("RDP (Remote Desktop) reachable"));
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    postura()
+        .args([
+            "evaluate",
+            &fixture("clean.json"),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--fail-on",
+            "low",
+            "-q",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn evaluate_rejects_malformed_facts_with_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("facts.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"schema_version\": 1,\n  \"hosts\": [ {\"address\": \"nope\"} ]\n}\n",
+    )
+    .unwrap();
+    postura()
+        .args([
+            "evaluate",
+            bad.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("facts.json:").and(predicate::str::contains(":3:")));
+}
+
+#[test]
+fn german_report_by_default() {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "evaluate",
+            &fixture("redis-no-auth.json"),
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Note"));
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(html.contains("lang=\"de\""));
+    assert!(html.contains("Redis ohne Authentisierung"));
+    assert!(html.contains("Management-Zusammenfassung"));
+}
+
+#[test]
+fn committed_schemas_are_current() {
+    for (doc, file) in [
+        ("facts", "facts.schema.json"),
+        ("result", "result.schema.json"),
+        ("check", "check.schema.json"),
+    ] {
+        let output = postura().args(["schema", doc]).output().unwrap();
+        assert!(output.status.success());
+        let committed = std::fs::read_to_string(repo().join("schemas").join(file)).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            committed,
+            "schemas/{file} is stale: run scripts/gen-docs"
+        );
+    }
+    let man = postura().arg("man").output().unwrap();
+    let committed = std::fs::read_to_string(repo().join("doc/postura.1")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&man.stdout),
+        committed,
+        "doc/postura.1 is stale: run scripts/gen-docs"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    postura()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("postura"));
+    postura()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH postura"));
+}

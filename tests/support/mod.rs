@@ -1,0 +1,218 @@
+//! Helpers for the integration tests: the postura binary, real servers on loopback, and
+//! network namespaces. Everything here talks only to 127.0.0.0/8 or to namespaces it makes.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The postura binary under test.
+pub fn postura() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("postura").expect("binary built")
+}
+
+/// Path of the postura binary (for `ip netns exec`).
+pub fn postura_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("postura")
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether a program is installed. In CI a missing program fails the test: `.ci/run`
+/// installs everything, so a skip there would hide a broken setup.
+pub fn require(program: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is not installed (CI must install it)"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
+/// Whether we are root (needed for network namespaces and nft).
+pub fn is_root() -> bool {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let root = uid.is_ok_and(|u| u == "0");
+    if !root {
+        eprintln!("skipping: needs root for network namespaces");
+    }
+    root
+}
+
+/// A free TCP port on `ip` (bound and released; good enough for tests on loopback).
+pub fn free_port(ip: &str) -> u16 {
+    let listener = TcpListener::bind((ip, 0)).expect("bind for a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Waits until `addr` accepts connections.
+pub fn wait_for(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("server at {addr} did not come up");
+}
+
+/// A child process killed when dropped.
+pub struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM first: nginx's master then stops its workers, which SIGKILL would orphan
+        // (still holding the listening socket).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `program args` and waits for `addr`.
+pub fn start(program: &str, args: &[&str], addr: SocketAddr) -> Server {
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    let server = Server(child);
+    wait_for(addr);
+    server
+}
+
+/// A thread that accepts connections and greets each with `greeting`.
+pub fn banner_server(ip: &str, greeting: &'static [u8]) -> u16 {
+    use std::io::Write;
+    let listener = TcpListener::bind((ip, 0)).expect("bind banner server");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(greeting);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    port
+}
+
+/// Reads the facts file of a report folder.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read json")).expect("valid json")
+}
+
+/// The port entry `port` of the first host in a facts document.
+pub fn port_entry(facts: &serde_json::Value, port: u16) -> serde_json::Value {
+    facts["hosts"][0]["ports"]
+        .as_array()
+        .expect("ports")
+        .iter()
+        .find(|p| p["port"] == port)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The state of `check` on `asset` in a result document.
+pub fn finding_state(result: &serde_json::Value, check: &str, asset: &str) -> String {
+    result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check_id"] == check && f["asset"] == asset)
+        .map(|f| f["state"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}
+
+/// A network namespace, removed when dropped.
+pub struct Netns(pub String);
+
+impl Netns {
+    /// Creates a namespace with loopback up.
+    pub fn new(tag: &str) -> Self {
+        let name = format!("postura-{tag}-{}", std::process::id());
+        let _ = Command::new("ip").args(["netns", "del", &name]).status();
+        run_ok("ip", &["netns", "add", &name]);
+        let ns = Self(name);
+        ns.exec_ok(&["ip", "link", "set", "lo", "up"]);
+        ns
+    }
+
+    /// Runs a command inside the namespace and asserts success.
+    pub fn exec_ok(&self, args: &[&str]) {
+        let mut full = vec!["netns", "exec", &self.0];
+        full.extend_from_slice(args);
+        run_ok("ip", &full);
+    }
+
+    /// Applies an nft ruleset inside the namespace.
+    pub fn nft(&self, ruleset: &str) {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.0, "nft", "-f", "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("nft");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(ruleset.as_bytes())
+            .expect("write ruleset");
+        assert!(
+            child.wait().expect("nft wait").success(),
+            "nft ruleset failed:\n{ruleset}"
+        );
+    }
+
+    /// Starts a long-running command inside the namespace.
+    pub fn spawn(&self, args: &[&str]) -> Server {
+        let mut full = vec!["netns", "exec", &self.0];
+        full.extend_from_slice(args);
+        Server(
+            Command::new("ip")
+                .args(&full)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn in netns"),
+        )
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+fn run_ok(program: &str, args: &[&str]) {
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(status.success(), "{program} {args:?} failed");
+}
