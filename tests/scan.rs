@@ -230,7 +230,7 @@ fn anonymous_ftp_with_a_real_server() {
     let port = free_port(ip);
     let root = tempfile::tempdir().unwrap();
     let _f = start(
-        "python3",
+        python,
         &[
             "-m",
             "pyftpdlib",
