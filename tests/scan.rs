@@ -212,20 +212,21 @@ fn nginx_serving_search_cluster_roots_and_a_locked_site() {
 
 #[test]
 fn anonymous_ftp_with_a_real_server() {
-    if !require("python3") {
-        return;
-    }
-    let has_pyftpdlib = std::process::Command::new("python3")
-        .args(["-c", "import pyftpdlib"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_pyftpdlib {
+    // Debian's python3-pyftpdlib belongs to /usr/bin/python3, which may not be first on PATH.
+    let python = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
+        std::process::Command::new(py)
+            .args(["-c", "import pyftpdlib"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let Some(python) = python else {
         assert!(
             std::env::var_os("CI").is_none(),
             "pyftpdlib is not installed (CI must install it)"
         );
         return;
-    }
+    };
     let ip = "127.0.0.24";
     let port = free_port(ip);
     let root = tempfile::tempdir().unwrap();
