@@ -146,9 +146,11 @@ pub fn connect_scan(
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(1024);
     let concurrency = plan.concurrency.max(1);
-    let limiter = plan
-        .rate
-        .map(|rate| RateLimiter::direct(Quota::per_second(rate)));
+    // A small burst keeps a rate-limited scan smooth instead of front-loading a second's worth.
+    let limiter = plan.rate.map(|rate| {
+        let burst = NonZeroU32::new((rate.get() / 20).max(1)).unwrap_or(NonZeroU32::MIN);
+        RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+    });
 
     let mut hosts: Vec<HostProgress> = plan.hosts.iter().map(|_| HostProgress::default()).collect();
     let mut slots: Vec<Option<InFlight>> = Vec::with_capacity(concurrency);
