@@ -209,6 +209,7 @@ pub fn run_scan(
         concurrency: window,
         rate: request.settings.rate.and_then(NonZeroU32::new),
         timing: request.settings.timing,
+        threads: scan_threads(request.targets.len() * request.ports.len()),
     };
     let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
     let scanned_ports = PortRange::collapse(&request.ports);
@@ -267,6 +268,14 @@ pub fn run_scan(
         probe_services(&mut hosts, &request.settings, progress)?;
     }
     Ok(hosts)
+}
+
+/// One scanning thread per core (at most four), but only when there is enough work to share.
+fn scan_threads(probes: usize) -> usize {
+    if probes < 4096 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 struct ServiceJob {

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use governor::{Quota, RateLimiter};
@@ -51,6 +52,8 @@ pub struct ConnectScanPlan {
     pub rate: Option<NonZeroU32>,
     /// Timeouts and retries.
     pub timing: ScanTiming,
+    /// Scanning threads (the window is split between them).
+    pub threads: usize,
 }
 
 /// The outcome for one port that was not closed.
@@ -115,6 +118,8 @@ struct HostProgress {
     /// Every port that is not (yet) known closed.
     outcomes: BTreeMap<u16, (PortState, PortReason)>,
     closed: u32,
+    /// `answered` has been published to the other threads.
+    shared: bool,
 }
 
 struct InFlight {
@@ -135,24 +140,139 @@ struct Probe {
 /// How often to look for expired attempts even when nothing else happens.
 const SWEEP_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Runs the connect scan to completion on the calling thread.
+type DirectLimiter = RateLimiter<
+    governor::state::NotKeyed,
+    governor::state::InMemoryState,
+    governor::clock::DefaultClock,
+>;
+
+/// The part of a scan one thread runs: some hosts, some ports.
+struct Share {
+    /// Global host indices.
+    global: Vec<usize>,
+    /// Their addresses.
+    addrs: Vec<IpAddr>,
+    /// Ports this share probes on each of its hosts.
+    ports: Vec<u16>,
+}
+
+/// Splits the work for `threads` threads: by host when there are enough hosts, otherwise by
+/// interleaved ports (so each thread still covers the whole range of a single host).
+fn split(plan: &ConnectScanPlan, threads: usize) -> Vec<Share> {
+    let n = plan.hosts.len();
+    if n >= threads {
+        (0..threads)
+            .map(|t| {
+                let global: Vec<usize> = (t..n).step_by(threads).collect();
+                Share {
+                    addrs: global.iter().map(|&i| plan.hosts[i]).collect(),
+                    global,
+                    ports: plan.ports.clone(),
+                }
+            })
+            .collect()
+    } else {
+        (0..threads)
+            .map(|t| Share {
+                global: (0..n).collect(),
+                addrs: plan.hosts.clone(),
+                ports: plan
+                    .ports
+                    .iter()
+                    .skip(t)
+                    .step_by(threads)
+                    .copied()
+                    .collect(),
+            })
+            .filter(|share| !share.ports.is_empty())
+            .collect()
+    }
+}
+
+/// Runs the connect scan to completion and returns one [`HostScan`] per entry of
+/// `plan.hosts`, in the same order.
 ///
-/// Returns one [`HostScan`] per entry of `plan.hosts`, in the same order. Errors only if the
-/// poller cannot be created; everything the network does is a result.
+/// The work is split over `plan.threads` scanning threads, each with its own poller and an
+/// equal part of the window; the connect path is kernel work, so a second core nearly doubles
+/// the rate on a near network. Errors only if a poller cannot be created; everything the
+/// network does is a result.
 pub fn connect_scan(
     plan: &ConnectScanPlan,
     progress: &mut dyn Progress,
 ) -> std::io::Result<Vec<HostScan>> {
-    let mut poll = Poll::new()?;
-    let mut events = Events::with_capacity(1024);
-    let concurrency = plan.concurrency.max(1);
+    let threads = plan.threads.clamp(1, 16);
+    let shares = split(plan, threads);
+    let window = (plan.concurrency.max(1) / shares.len().max(1)).max(1);
     // A small burst keeps a rate-limited scan smooth instead of front-loading a second's worth.
-    let limiter = plan.rate.map(|rate| {
+    let limiter: Option<DirectLimiter> = plan.rate.map(|rate| {
         let burst = NonZeroU32::new((rate.get() / 20).max(1)).unwrap_or(NonZeroU32::MIN);
         RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
     });
+    let answered: Vec<AtomicBool> = plan.hosts.iter().map(|_| AtomicBool::new(false)).collect();
+    let done = AtomicU64::new(0);
+    let total = (plan.hosts.len() as u64) * (plan.ports.len() as u64);
 
-    let mut hosts: Vec<HostProgress> = plan.hosts.iter().map(|_| HostProgress::default()).collect();
+    let results: Vec<std::io::Result<(Vec<usize>, Vec<HostProgress>)>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    let (limiter, answered, done) = (limiter.as_ref(), &answered, &done);
+                    scope.spawn(move || {
+                        scan_share(share, &plan.timing, window, limiter, answered, done)
+                            .map(|hosts| (share.global.clone(), hosts))
+                    })
+                })
+                .collect();
+            while !handles
+                .iter()
+                .all(std::thread::ScopedJoinHandle::is_finished)
+            {
+                progress.update(Stage::Ports, done.load(Ordering::Relaxed).min(total), total);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("scan thread panicked")))
+                })
+                .collect()
+        });
+    progress.update(Stage::Ports, total, total);
+
+    let mut merged: Vec<HostProgress> =
+        plan.hosts.iter().map(|_| HostProgress::default()).collect();
+    for result in results {
+        let (global, hosts) = result?;
+        for (index, part) in global.into_iter().zip(hosts) {
+            let host = &mut merged[index];
+            host.closed += part.closed;
+            host.outcomes.extend(part.outcomes);
+            host.answered |= part.answered;
+            if part.rtt.samples > host.rtt.samples {
+                host.rtt = part.rtt;
+            }
+        }
+    }
+    Ok(merged.into_iter().map(finish_host).collect())
+}
+
+fn scan_share(
+    share: &Share,
+    timing: &ScanTiming,
+    concurrency: usize,
+    limiter: Option<&DirectLimiter>,
+    answered: &[AtomicBool],
+    done_counter: &AtomicU64,
+) -> std::io::Result<Vec<HostProgress>> {
+    let mut poll = Poll::new()?;
+    let mut events = Events::with_capacity(1024);
+    let mut hosts: Vec<HostProgress> = share
+        .addrs
+        .iter()
+        .map(|_| HostProgress::default())
+        .collect();
     let mut slots: Vec<Option<InFlight>> = Vec::with_capacity(concurrency);
     let mut free: Vec<usize> = Vec::new();
     let mut in_flight = 0usize;
@@ -160,11 +280,12 @@ pub fn connect_scan(
 
     // Fresh probes are generated port-major (every host gets port 1, then port 2, ...) so a
     // host's first answers arrive early and tune its timeout for the rest.
-    let total = (plan.hosts.len() as u64) * (plan.ports.len() as u64);
+    let total = (share.addrs.len() as u64) * (share.ports.len() as u64);
     let mut next_fresh = 0u64;
     let mut requeued: VecDeque<Probe> = VecDeque::new();
     let mut retry_round = 0u8;
     let mut done = 0u64;
+    let mut published = 0u64;
     let mut last_report = Instant::now();
     let mut last_sweep = Instant::now();
 
@@ -175,10 +296,10 @@ pub fn connect_scan(
             let probe = if let Some(p) = requeued.pop_front() {
                 p
             } else if next_fresh < total {
-                let n_hosts = plan.hosts.len() as u64;
+                let n_hosts = share.addrs.len() as u64;
                 let p = Probe {
                     host: (next_fresh % n_hosts) as usize,
-                    port: plan.ports[(next_fresh / n_hosts) as usize],
+                    port: share.ports[(next_fresh / n_hosts) as usize],
                     attempt: 0,
                 };
                 next_fresh += 1;
@@ -186,7 +307,7 @@ pub fn connect_scan(
             } else {
                 break;
             };
-            if let Some(limiter) = &limiter
+            if let Some(limiter) = limiter
                 && let Err(not_until) = limiter.check()
             {
                 requeued.push_front(probe);
@@ -195,9 +316,19 @@ pub fn connect_scan(
                 )));
                 break;
             }
-            let addr = SocketAddr::new(plan.hosts[probe.host], probe.port);
+            let addr = SocketAddr::new(share.addrs[probe.host], probe.port);
             match TcpStream::connect(addr) {
                 Ok(mut stream) => {
+                    // On a local or very near target the reset is often processed before
+                    // connect() returns; one getsockopt then saves registering the socket.
+                    if let Ok(Some(err)) = stream.take_error() {
+                        let host = &mut hosts[probe.host];
+                        let outcome = classify_error(&err);
+                        let rtt = (outcome.1 == PortReason::ConnRefused).then_some(Duration::ZERO);
+                        record(host, probe.port, outcome, rtt);
+                        done += 1;
+                        continue;
+                    }
                     let slot = free.pop().unwrap_or_else(|| {
                         slots.push(None);
                         slots.len() - 1
@@ -239,12 +370,13 @@ pub fn connect_scan(
 
         if in_flight == 0 && requeued.is_empty() && next_fresh >= total {
             // A pass is over. Give silent ports on hosts that answered another chance.
-            if retry_round >= plan.timing.retries {
+            if retry_round >= timing.retries {
                 break;
             }
             retry_round += 1;
             for (index, host) in hosts.iter_mut().enumerate() {
-                if host.answered {
+                // Another thread may have seen this host answer on its ports.
+                if host.answered || answered[share.global[index]].load(Ordering::Relaxed) {
                     for port in host.silent_ports.drain(..) {
                         requeued.push_back(Probe {
                             host: index,
@@ -304,19 +436,37 @@ pub fn connect_scan(
 
         // 4. Expire attempts that outlived their host's current timeout.
         if last_sweep.elapsed() >= SWEEP_INTERVAL {
+            for (index, host) in hosts.iter_mut().enumerate() {
+                if host.answered && !host.shared {
+                    answered[share.global[index]].store(true, Ordering::Relaxed);
+                    host.shared = true;
+                }
+            }
             let now = Instant::now();
             for (slot, entry) in slots.iter_mut().enumerate() {
                 let expired = entry.as_ref().is_some_and(|a| {
-                    now.duration_since(a.started) >= hosts[a.host].rtt.timeout(&plan.timing)
+                    now.duration_since(a.started) >= hosts[a.host].rtt.timeout(timing)
                 });
                 if expired && let Some(attempt) = entry.take() {
                     let host = &mut hosts[attempt.host];
-                    if attempt.attempt < plan.timing.retries {
-                        host.silent_ports.push(attempt.port);
+                    // The answer may have arrived while this loop was busy: ask the socket
+                    // before calling it silent, or a busy scanner would mistake its own
+                    // backlog for packet loss.
+                    match settle(&attempt.stream) {
+                        Settled::Outcome(state, reason) => {
+                            record(host, attempt.port, (state, reason), None);
+                        }
+                        Settled::Pending => {
+                            if attempt.attempt < timing.retries {
+                                host.silent_ports.push(attempt.port);
+                            }
+                            // Provisional until a retry (if any) says otherwise.
+                            host.outcomes.insert(
+                                attempt.port,
+                                (PortState::Filtered, PortReason::NoResponse),
+                            );
+                        }
                     }
-                    // Provisional until a retry (if any) says otherwise.
-                    host.outcomes
-                        .insert(attempt.port, (PortState::Filtered, PortReason::NoResponse));
                     free.push(slot);
                     in_flight -= 1;
                     done += 1;
@@ -325,14 +475,17 @@ pub fn connect_scan(
             last_sweep = now;
         }
 
-        if last_report.elapsed() >= Duration::from_millis(100) {
-            progress.update(Stage::Ports, done.min(total), total);
+        if last_report.elapsed() >= Duration::from_millis(50) {
+            done_counter.fetch_add(done.saturating_sub(published), Ordering::Relaxed);
+            published = published.max(done);
             last_report = Instant::now();
         }
     }
-    progress.update(Stage::Ports, total, total);
-
-    Ok(hosts.into_iter().map(finish_host).collect())
+    done_counter.fetch_add(total.saturating_sub(published), Ordering::Relaxed);
+    for (index, host) in hosts.iter_mut().enumerate() {
+        host.answered |= answered[share.global[index]].load(Ordering::Relaxed);
+    }
+    Ok(hosts)
 }
 
 enum Settled {
