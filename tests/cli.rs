@@ -354,3 +354,39 @@ fn completions_and_man_page() {
         .success()
         .stdout(predicate::str::contains(".TH postura"));
 }
+
+#[test]
+fn unwritable_output_is_exit_3() {
+    postura()
+        .args([
+            "evaluate",
+            &fixture("clean.json"),
+            "--out",
+            "/proc/postura-cannot-write",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("/proc/postura-cannot-write"));
+}
+
+#[test]
+fn ipv6_loopback_scan() {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "scan",
+            "::1",
+            "--ports",
+            "1-50",
+            "-q",
+            "-f",
+            "facts",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    assert_eq!(facts["hosts"][0]["address"], "::1");
+    assert_eq!(facts["hosts"][0]["scanned_ports"], "1-50");
+}

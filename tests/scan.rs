@@ -327,6 +327,7 @@ fn filtered_rejected_and_silent_hosts_in_a_namespace() {
              ip daddr 127.0.0.1 tcp dport 1000-1049 drop\n\
              ip daddr 127.0.0.1 tcp dport 1050-1059 reject with icmp type admin-prohibited\n\
              ip daddr 127.0.0.9 tcp dport 1-65535 drop\n\
+             ip daddr 127.0.0.10 tcp dport 1-65535 reject with icmp type host-unreachable\n\
            }\n\
          }\n",
     );
@@ -344,6 +345,7 @@ fn filtered_rejected_and_silent_hosts_in_a_namespace() {
             "scan",
             "127.0.0.1",
             "127.0.0.9",
+            "127.0.0.10",
             "--ports",
             "990-1110",
             "--profile",
@@ -380,6 +382,9 @@ fn filtered_rejected_and_silent_hosts_in_a_namespace() {
     let silent = &facts["hosts"][1];
     assert_eq!(silent["state"], "no_response");
     assert_eq!(silent["port_counts"]["filtered"], 121);
+    let unreachable = &facts["hosts"][2];
+    assert_eq!(unreachable["state"], "unreachable", "{unreachable}");
+    assert_eq!(unreachable["port_counts"]["unreachable"], 121);
     let result = read_json(&out.path().join("postura-result.json"));
     assert_eq!(
         finding_state(&result, "exp-rdp-exposed", "127.0.0.9"),

@@ -6,17 +6,17 @@
 //! mismatch) gives the state `error` with CEL's message: never a silent pass.
 //!
 //! Helper functions available to conditions:
-//! - `scanned(host.scanned_ports, PORTS)`: whether any of `PORTS` (an int or a list of ints)
-//!   was probed.
+//! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
+//!   host being judged.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Program, Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Check, CheckDef, Lang, Severity};
-use crate::facts::{Facts, HostFacts, HostState};
+use crate::facts::{Facts, HostFacts, HostState, PortRange};
 
 /// The state of one check on one asset (baselines.md §8.1).
 #[derive(
@@ -63,8 +63,12 @@ impl std::fmt::Debug for Programs {
     }
 }
 
+/// The CEL standard environment, built once: building it registers every stdlib function,
+/// which costs more than evaluating all checks on a host.
+static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
+
 fn env() -> Arc<Env> {
-    Arc::new(Env::stdlib())
+    Arc::clone(&ENV)
 }
 
 impl Programs {
@@ -122,27 +126,40 @@ pub struct Finding {
     pub evidence: serde_json::Value,
 }
 
-fn context_for(host_value: &Value) -> Context<'static, 'static> {
+fn context_for(
+    host_value: &Value,
+    scanned_ranges: Arc<Vec<PortRange>>,
+) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env());
     ctx.add_variable_from_value("host", host_value.clone());
     // `scanned` is not a stdlib name, so registration cannot fail.
-    let _ = ctx.add_function("scanned", scanned);
+    let _ = ctx.add_function("scanned", move |ports: Value| {
+        scanned(&scanned_ranges, ports)
+    });
     ctx
 }
 
-fn scanned(ranges: Arc<Vec<Value>>, ports: Value) -> bool {
+/// `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on this host.
+fn scanned(ranges: &[PortRange], ports: Value) -> bool {
     let wanted: Vec<i64> = match ports {
         Value::List(list) => list.iter().filter_map(as_int).collect(),
         other => as_int(&other).into_iter().collect(),
     };
-    ranges.iter().any(|range| {
-        let Value::Map(map) = range else { return false };
-        let bound = |key: &str| map.get(&cel::objects::Key::from(key)).and_then(as_int);
-        match (bound("first"), bound("last")) {
-            (Some(first), Some(last)) => wanted.iter().any(|p| (first..=last).contains(p)),
-            _ => false,
-        }
-    })
+    wanted
+        .iter()
+        .filter_map(|&p| u16::try_from(p).ok())
+        .any(|p| PortRange::contains(ranges, p))
+}
+
+/// The CEL view of a host: its facts without `scanned_ports`, which conditions reach through
+/// `scanned()` instead. CEL copies a variable on every access, and a top-1000 scan has
+/// hundreds of ranges, so leaving them out makes evaluation an order of magnitude cheaper.
+fn cel_host(host: &HostFacts) -> Result<Value, String> {
+    let mut json = serde_json::to_value(host).map_err(|e| e.to_string())?;
+    if let Some(map) = json.as_object_mut() {
+        map.remove("scanned_ports");
+    }
+    cel::to_value(json).map_err(|e| e.to_string())
 }
 
 fn as_int(value: &Value) -> Option<i64> {
@@ -173,7 +190,7 @@ fn host_not_answering(lang: Lang, state: HostState) -> String {
 
 /// Evaluates every check against one host.
 pub fn evaluate_host(checks: &[Check], host: &HostFacts, lang: Lang) -> Vec<Finding> {
-    let host_value = match cel::to_value(host) {
+    let host_value = match cel_host(host) {
         Ok(v) => v,
         Err(err) => {
             return checks
@@ -190,7 +207,10 @@ pub fn evaluate_host(checks: &[Check], host: &HostFacts, lang: Lang) -> Vec<Find
                 .collect();
         }
     };
-    let ctx = context_for(&host_value);
+    let ctx = context_for(
+        &host_value,
+        Arc::new(PortRange::parse_list(&host.scanned_ports)),
+    );
     checks
         .iter()
         .map(|check| {

@@ -106,9 +106,9 @@ pub struct HostFacts {
     /// Smoothed connect round-trip time in milliseconds, when the host answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
-    /// The TCP ports that were probed, as inclusive ranges.
+    /// The TCP ports that were probed, in nmap notation (`1-1024,3389,8080-8090`).
     #[serde(default)]
-    pub scanned_ports: Vec<PortRange>,
+    pub scanned_ports: String,
     /// How many scanned ports ended in each state.
     pub port_counts: PortCounts,
     /// Every scanned port that was not closed (open, filtered, unreachable), in port order.
@@ -143,6 +143,35 @@ impl PortRange {
             }
         }
         ranges
+    }
+
+    /// Writes ranges in nmap notation: `1-1024,3389`.
+    pub fn format_list(ranges: &[PortRange]) -> String {
+        ranges
+            .iter()
+            .map(|r| {
+                if r.first == r.last {
+                    r.first.to_string()
+                } else {
+                    format!("{}-{}", r.first, r.last)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads nmap notation back; items that do not parse are skipped.
+    pub fn parse_list(text: &str) -> Vec<PortRange> {
+        text.split(',')
+            .filter_map(|item| {
+                let item = item.trim();
+                let (a, b) = item.split_once('-').unwrap_or((item, item));
+                Some(PortRange {
+                    first: a.trim().parse().ok()?,
+                    last: b.trim().parse().ok()?,
+                })
+            })
+            .collect()
     }
 
     /// Whether `port` lies in any of `ranges`.
@@ -416,4 +445,27 @@ pub struct ProbeError {
 /// The JSON Schema of the facts document.
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Facts)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_lists_round_trip_in_nmap_notation() {
+        let ranges = PortRange::collapse(&[1, 2, 3, 80, 443, 444]);
+        let text = PortRange::format_list(&ranges);
+        assert_eq!(text, "1-3,80,443-444");
+        assert_eq!(PortRange::parse_list(&text), ranges);
+        assert!(PortRange::contains(&ranges, 2) && !PortRange::contains(&ranges, 81));
+    }
+
+    #[test]
+    fn banners_are_escaped_and_bounded() {
+        let banner = Banner::from_bytes(b"a\r\n\x00\xff\\", false);
+        assert_eq!(banner.text, "a\\r\\n\\x00\\xff\\\\");
+        let long = Banner::from_bytes(&[b'x'; 600], false);
+        assert_eq!(long.bytes, MAX_BANNER_BYTES);
+        assert!(long.truncated);
+    }
 }

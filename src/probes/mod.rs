@@ -212,7 +212,7 @@ pub fn run_scan(
         threads: scan_threads(request.targets.len() * request.ports.len()),
     };
     let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
-    let scanned_ports = PortRange::collapse(&request.ports);
+    let scanned_ports = PortRange::format_list(&PortRange::collapse(&request.ports));
 
     let mut hosts: Vec<HostFacts> = request
         .targets
