@@ -307,17 +307,7 @@ fn build_view(result: &ScanResult) -> View {
                 severity_css: def.severity.as_str().to_owned(),
                 description: def.description.get(lang).trim().to_owned(),
                 remediation: def.remediation.get(lang).trim().to_owned(),
-                references: def
-                    .references
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{}: {}",
-                            l.get(&format!("ref_{k}")).cloned().unwrap_or(k.clone()),
-                            v.join(", ")
-                        )
-                    })
-                    .collect(),
+                references: references(def, &l),
                 summary,
                 worst_css: worst.as_str().to_owned(),
                 rows,
@@ -446,6 +436,40 @@ fn build_view(result: &ScanResult) -> View {
     }
 }
 
+/// Reference lines in a fixed order, DSGVO first, then the Zero Trust maturity stage.
+fn references(def: &crate::checks::CheckDef, l: &BTreeMap<String, String>) -> Vec<String> {
+    const ORDER: [&str; 6] = [
+        "gdpr",
+        "bsi_gs_2023",
+        "bsi_gspp",
+        "nist_800_207",
+        "cis_v8",
+        "iso27001_2022",
+    ];
+    let label = |k: &str| {
+        l.get(&format!("ref_{k}"))
+            .cloned()
+            .unwrap_or_else(|| k.to_owned())
+    };
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    let mut keys: Vec<&String> = def.references.keys().collect();
+    keys.sort_by_key(|k| (rank(k), (*k).clone()));
+    let mut lines: Vec<String> = keys
+        .into_iter()
+        .map(|k| format!("{} {}", label(k), def.references[k].join(", ")))
+        .collect();
+    if let Some(z) = &def.ztmm {
+        lines.push(format!(
+            "{} {}/{} @{}",
+            label("ztmm"),
+            z.pillar,
+            z.function,
+            z.stage
+        ));
+    }
+    lines
+}
+
 fn severity_rank(css: &str) -> u8 {
     match css {
         "critical" => 4,
@@ -511,6 +535,11 @@ pub fn evidence_text(evidence: &serde_json::Value) -> String {
     match evidence {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => items
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect::<Vec<_>>()
+            .join("; "),
         other => {
             let text = other.to_string();
             if text.chars().count() > 400 {
