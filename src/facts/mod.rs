@@ -264,6 +264,9 @@ pub struct PortFacts {
     /// Result of the Telnet probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telnet: Option<TelnetFacts>,
+    /// TLS protocol versions and cipher suites, when the port speaks TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsFacts>,
 }
 
 impl PortFacts {
@@ -282,6 +285,7 @@ impl PortFacts {
             ftp: None,
             memcached: None,
             telnet: None,
+            tls: None,
         }
     }
 }
@@ -426,6 +430,62 @@ pub struct TelnetFacts {
     pub negotiation: bool,
     /// The text after option negotiation, escaped.
     pub text: String,
+}
+
+/// What the TLS protocol probe learnt about one endpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TlsFacts {
+    /// Versions the server accepted (`SSLv3`, `TLSv1.0`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`).
+    pub offered: Vec<String>,
+    /// Every version asked about, with the suites accepted under it.
+    pub versions: Vec<TlsVersionFacts>,
+    /// The server chose DEFLATE when offered (CRIME); `None` if not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<bool>,
+    /// The server sent `renegotiation_info` (RFC 5746 secure renegotiation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure_renegotiation: Option<bool>,
+    /// Answers that were TLS records but broken (cut short, unparsable), per version asked.
+    #[serde(default)]
+    pub malformed_replies: Vec<String>,
+    /// Connections the probe made.
+    pub handshakes: u32,
+}
+
+/// One protocol version as the server handled it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TlsVersionFacts {
+    /// Version name.
+    pub version: String,
+    /// A ServerHello for exactly this version came back.
+    pub accepted: bool,
+    /// Accepted suites, in the order the server chose them.
+    #[serde(default)]
+    pub suites: Vec<TlsSuiteFacts>,
+    /// The server picks by its own order (true) or the client's (false); `None` if not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_preference: Option<bool>,
+}
+
+/// A cipher suite, classified from the IANA registry (via tls-parser).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TlsSuiteFacts {
+    /// Suite id, `0xc02f`.
+    pub id: String,
+    /// IANA name.
+    pub name: String,
+    /// Key exchange (`ecdhe`, `dhe`, `rsa`, `null`, ...; `tls13` suites report `null`).
+    pub kx: String,
+    /// Bulk cipher (`aes`, `chacha20`, `tripledes`, `rc4`, `null`, ...).
+    pub enc: String,
+    /// Bulk cipher key size in bits.
+    pub bits: u16,
+    /// MAC (`aead`, `hmacsha1`, `hmacmd5`, ...).
+    pub mac: String,
+    /// Ephemeral key exchange (ECDHE, DHE, or any TLS 1.3 suite).
+    pub forward_secrecy: bool,
+    /// Authenticated encryption.
+    pub aead: bool,
 }
 
 /// A probe that could not finish. Kept as a fact so a check can say "not assessed" and why.

@@ -38,6 +38,8 @@ pub struct Grab {
     pub http: Option<HttpFacts>,
     /// The service guess from the bytes, if they identified it.
     pub guess: Option<ServiceGuess>,
+    /// The service spoke first (a greeting): it is not a TLS port.
+    pub greeted: bool,
 }
 
 /// Services that answer HTTP on their conventional ports.
@@ -58,6 +60,24 @@ pub fn is_http_service(name: &str) -> bool {
             | "etcd"
             | "weblogic"
             | "intel-amt"
+    )
+}
+
+/// Services that conventionally speak TLS from the first byte.
+pub fn is_tls_service(name: &str) -> bool {
+    matches!(
+        name,
+        "https"
+            | "ldaps"
+            | "imaps"
+            | "pop3s"
+            | "smtps"
+            | "ftps"
+            | "winrm-tls"
+            | "docker-tls"
+            | "wbem-tls"
+            | "intel-amt-tls"
+            | "kubernetes-api"
     )
 }
 
@@ -107,6 +127,7 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
     let speak_first = port_service.is_some_and(is_http_service);
     let mut raw = Vec::new();
     let mut truncated = false;
+    let mut greeted = false;
     if !speak_first {
         let (bytes, cut) = read_bounded(
             &mut stream,
@@ -118,6 +139,7 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
         .map_err(|e| io_error("banner", addr.port(), &e))?;
         raw = bytes;
         truncated = cut;
+        greeted = !raw.is_empty();
     }
     if raw.is_empty() {
         stream
@@ -160,6 +182,7 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
         banner: Some(Banner::from_bytes(&raw, truncated)),
         http,
         guess,
+        greeted,
     })
 }
 

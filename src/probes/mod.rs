@@ -8,6 +8,7 @@
 pub mod banner;
 pub mod portscan;
 pub mod services;
+pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -283,6 +284,7 @@ struct ServiceJob {
     port_index: usize,
     addr: SocketAddr,
     host_header: String,
+    sni: Option<String>,
     port_guess: Option<&'static str>,
 }
 
@@ -303,6 +305,7 @@ struct PortUpdate {
     memcached: Option<crate::facts::MemcachedFacts>,
     telnet: Option<crate::facts::TelnetFacts>,
     banner: Option<crate::facts::Banner>,
+    tls: Option<crate::facts::TlsFacts>,
 }
 
 fn probe_services(
@@ -326,6 +329,7 @@ fn probe_services(
                         host.hostnames.first().map(String::as_str),
                         host.address,
                     ),
+                    sni: host.hostnames.first().cloned(),
                     port_guess: service_for_port(p.port),
                 })
         })
@@ -374,7 +378,15 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
     let mut update = PortUpdate::default();
     let mut errors = Vec::new();
     let mut dedicated = job.port_guess.and_then(ServiceProbe::for_service);
-    if dedicated.is_none() {
+    // Conventional TLS ports are asked in TLS first; other client-first ports after the
+    // banner grab found them silent.
+    if job.port_guess.is_some_and(banner::is_tls_service) {
+        match tls::probe_tls(job.addr, job.sni.as_deref(), timing).await {
+            Ok(found) => update.tls = found,
+            Err(err) => errors.push(err),
+        }
+    }
+    if dedicated.is_none() && update.tls.is_none() {
         match banner::grab(job.addr, &job.host_header, timing).await {
             Ok(grab) => {
                 dedicated = grab
@@ -382,7 +394,17 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
                     .as_ref()
                     .and_then(|g| ServiceProbe::for_service(&g.name))
                     .filter(|p| *p != ServiceProbe::Elasticsearch);
+                let silent = !grab.greeted;
+                let is_http =
+                    grab.http.is_some() && grab.http.as_ref().is_some_and(|h| h.status != 400);
                 update.grab = Some(grab);
+                let already_asked = job.port_guess.is_some_and(banner::is_tls_service);
+                if silent && !is_http && dedicated.is_none() && !already_asked {
+                    match tls::probe_tls(job.addr, job.sni.as_deref(), timing).await {
+                        Ok(found) => update.tls = found,
+                        Err(err) => errors.push(err),
+                    }
+                }
             }
             Err(err) => errors.push(err),
         }
@@ -479,5 +501,24 @@ fn apply(host: &mut HostFacts, result: ServiceResult) {
     port.ftp = update.ftp;
     port.memcached = update.memcached;
     port.telnet = update.telnet;
+    if update.tls.is_some() {
+        port.tls = update.tls;
+        // A plain-HTTP answer to a TLS port ("400 plain HTTP request sent to HTTPS port")
+        // says nothing about the service; TLS does.
+        if port.http.as_ref().is_some_and(|h| h.status == 400) {
+            port.http = None;
+        }
+        if port
+            .service
+            .as_ref()
+            .is_none_or(|s| s.method == GuessMethod::Port && !banner::is_tls_service(&s.name))
+        {
+            port.service = Some(ServiceGuess {
+                name: "tls".to_owned(),
+                method: GuessMethod::Probe,
+                product: None,
+            });
+        }
+    }
     host.probe_errors.extend(result.errors);
 }

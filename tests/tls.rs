@@ -1,0 +1,254 @@
+//! TLS protocol probing against real `openssl s_server` and nginx, and against hostile
+//! servers that answer a ClientHello with garbage, a truncated record or a record that never
+//! ends. Loopback only (127.0.0.4x).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{
+    finding_state, free_port, port_entry, postura, read_json, require, start, wait_for,
+};
+
+fn self_signed(dir: &std::path::Path) -> (String, String) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl req");
+    assert!(status.success());
+    (cert.display().to_string(), key.display().to_string())
+}
+
+fn scan(ip: &str, ports: &str) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "scan",
+            ip,
+            "--ports",
+            ports,
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--lang",
+            "en",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    (out, facts, result)
+}
+
+fn accepted(tls: &serde_json::Value, version: &str) -> Vec<String> {
+    tls["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == version)
+        .map(|v| {
+            v["suites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["name"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn openssl_tls10_with_static_rsa_suites() {
+    if !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.41";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let port = free_port(ip);
+    let accept = format!("{ip}:{port}");
+    let _s = start(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &accept,
+            "-tls1",
+            "-cipher",
+            "AES128-SHA:ECDHE-RSA-AES256-SHA:@SECLEVEL=0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-www",
+            "-quiet",
+        ],
+        accept.parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let entry = port_entry(&facts, port);
+    let tls = &entry["tls"];
+    assert_eq!(tls["offered"], serde_json::json!(["TLSv1.0"]), "{entry}");
+    let mut suites = accepted(tls, "TLSv1.0");
+    suites.sort();
+    assert_eq!(
+        suites,
+        [
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA"
+        ]
+    );
+    assert_eq!(entry["service"]["name"], "tls");
+    assert_eq!(
+        finding_state(&result, "tls-legacy-version-enabled", ip),
+        "fail"
+    );
+    assert_eq!(finding_state(&result, "tls-no-forward-secrecy", ip), "fail");
+    assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
+    assert_eq!(finding_state(&result, "tls13-not-offered", ip), "fail");
+}
+
+#[test]
+fn nginx_with_a_modern_configuration() {
+    if !require("nginx") || !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.42";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let port = free_port(ip);
+    let d = dir.path().display();
+    let conf = format!(
+        "worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{ access_log off; client_body_temp_path {d}/body;\n\
+           server {{ listen {ip}:{port} ssl; ssl_certificate {cert}; ssl_certificate_key {key};\n\
+             ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;\n\
+             ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;\n\
+             location / {{ return 200 ok; }} }} }}\n"
+    );
+    let path = dir.path().join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let _n = start(
+        "nginx",
+        &["-c", path.to_str().unwrap(), "-g", "daemon off;"],
+        format!("{ip}:{port}").parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let entry = port_entry(&facts, port);
+    let tls = &entry["tls"];
+    assert_eq!(
+        tls["offered"],
+        serde_json::json!(["TLSv1.2", "TLSv1.3"]),
+        "{entry}"
+    );
+    assert_eq!(
+        accepted(tls, "TLSv1.2"),
+        [
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+        ],
+        "server order"
+    );
+    let v12 = tls["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == "TLSv1.2")
+        .unwrap();
+    assert_eq!(v12["server_preference"], true);
+    assert_eq!(accepted(tls, "TLSv1.3").len(), 3);
+    assert_eq!(tls["compression"], false);
+    assert_eq!(tls["secure_renegotiation"], true);
+    for check in [
+        "tls-sslv3-enabled",
+        "tls-legacy-version-enabled",
+        "tls13-not-offered",
+        "tls-no-forward-secrecy",
+        "tls-weak-cipher",
+        "tls-null-export-anon-cipher",
+        "tls-compression-or-insecure-renegotiation",
+    ] {
+        assert_eq!(finding_state(&result, check, ip), "pass", "{check}");
+    }
+}
+
+/// A server that answers every connection with `reply` (after reading what the client sent)
+/// and then either closes or holds the connection open.
+fn hostile(ip: &str, reply: &'static [u8], hold: bool) -> u16 {
+    let listener = TcpListener::bind((ip, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(40) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(700)));
+                let mut buf = [0u8; 2048];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(reply);
+                if hold {
+                    std::thread::sleep(Duration::from_secs(4));
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn hostile_servers_end_as_facts() {
+    let ip = "127.0.0.43";
+    let garbage = hostile(
+        ip,
+        b"\x16\x03\x03\xff\xff\x8b\x1f\x00garbage\x07\x00",
+        false,
+    );
+    let truncated = hostile(ip, b"\x16\x03\x03\x00\x64\x02\x00\x00\x46\x03\x03", false);
+    let endless = hostile(ip, b"\x16\x03\x03\x40\x00\x02\x00\x00\x46", true);
+    let random = hostile(ip, b"\x9a\x3f\x11\x00\xde\xad\xbe\xef random", false);
+    wait_for(format!("{ip}:{garbage}").parse().unwrap());
+    let ports = format!("{garbage},{truncated},{endless},{random}");
+    let started = std::time::Instant::now();
+    let (_out, facts, _result) = scan(ip, &ports);
+    assert!(started.elapsed() < Duration::from_secs(60), "bounded waits");
+    let errors = facts["hosts"][0]["probe_errors"].to_string();
+    for port in [garbage, truncated, endless] {
+        let entry = port_entry(&facts, port);
+        assert_eq!(entry["state"], "open");
+        assert!(
+            entry["tls"].is_null(),
+            "no TLS facts from a broken server: {entry}"
+        );
+        assert!(
+            errors.contains(&format!("\"port\":{port}")),
+            "port {port} has an error fact: {errors}"
+        );
+    }
+    assert!(
+        errors.contains("cut short") || errors.contains("exceeds"),
+        "{errors}"
+    );
+    assert!(port_entry(&facts, random)["tls"].is_null());
+}
