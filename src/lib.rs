@@ -56,7 +56,7 @@ pub fn scan(
 
 /// Judges facts: evaluates every check and computes the scores.
 pub fn judge(checks: &[Check], facts: Facts, lang: Lang, now: jiff::Timestamp) -> ScanResult {
-    let findings = eval::evaluate(checks, &facts, lang);
+    let findings = eval::evaluate(checks, &facts, lang, now);
     let scores = scoring::score(checks, &findings);
     ScanResult::new(checks, facts, findings, scores, lang, now)
 }
@@ -146,7 +146,9 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                     "the facts contain no host".into(),
                 ));
             }
-            for finding in eval::evaluate(std::slice::from_ref(check), &facts, Lang::En) {
+            // Examples are judged as of the time their facts were gathered.
+            let as_of = facts.finished_at;
+            for finding in eval::evaluate(std::slice::from_ref(check), &facts, Lang::En, as_of) {
                 if finding.state != example.expect {
                     let detail = finding
                         .reason

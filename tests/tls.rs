@@ -127,6 +127,12 @@ fn openssl_tls10_with_static_rsa_suites() {
     assert_eq!(finding_state(&result, "tls-no-forward-secrecy", ip), "fail");
     assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
     assert_eq!(finding_state(&result, "tls13-not-offered", ip), "fail");
+    // rustls cannot speak TLS 1.0, so there is no certificate fact: the checks say so.
+    assert!(tls["certificate"].is_null());
+    assert_eq!(
+        finding_state(&result, "tls-cert-expired", ip),
+        "not_applicable"
+    );
 }
 
 #[test]
@@ -182,6 +188,21 @@ fn nginx_with_a_modern_configuration() {
     assert_eq!(accepted(tls, "TLSv1.3").len(), 3);
     assert_eq!(tls["compression"], false);
     assert_eq!(tls["secure_renegotiation"], true);
+    // The certificate from a real rustls handshake, recorded rather than rejected.
+    let cert = &tls["certificate"];
+    assert_eq!(cert["chain"][0]["subject"], "CN=localhost", "{cert}");
+    assert_eq!(cert["chain"][0]["key_type"], "rsa");
+    assert_eq!(cert["chain"][0]["key_bits"], 2048);
+    assert_eq!(cert["chain"][0]["self_signed"], true);
+    assert_eq!(cert["chain"][0]["lifetime_days"], 30);
+    assert_eq!(cert["trusted"], false);
+    assert_eq!(cert["hostname_match"], false, "no SAN for {ip}");
+    assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "fail");
+    assert_eq!(finding_state(&result, "tls-cert-expired", ip), "pass");
+    assert_eq!(
+        finding_state(&result, "tls-cert-weak-key-or-signature", ip),
+        "pass"
+    );
     for check in [
         "tls-sslv3-enabled",
         "tls-legacy-version-enabled",

@@ -6,6 +6,7 @@
 //! mismatch) gives the state `error` with CEL's message: never a silent pass.
 //!
 //! Helper functions available to conditions:
+//! - `now`: the reference time of the judgement as an RFC 3339 string (`timestamp(now)`).
 //! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
 //!   host being judged.
 
@@ -129,9 +130,12 @@ pub struct Finding {
 fn context_for(
     host_value: &Value,
     scanned_ranges: Arc<Vec<PortRange>>,
+    now: jiff::Timestamp,
 ) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env());
     ctx.add_variable_from_value("host", host_value.clone());
+    // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
+    ctx.add_variable_from_value("now", Value::String(Arc::new(now.to_string())));
     // `scanned` is not a stdlib name, so registration cannot fail.
     let _ = ctx.add_function("scanned", move |ports: Value| {
         scanned(&scanned_ranges, ports)
@@ -171,10 +175,12 @@ fn as_int(value: &Value) -> Option<i64> {
 }
 
 /// Evaluates every check against every host of `facts`.
-pub fn evaluate(checks: &[Check], facts: &Facts, lang: Lang) -> Vec<Finding> {
+///
+/// `now` is the reference time of the judgement (certificate validity, ages).
+pub fn evaluate(checks: &[Check], facts: &Facts, lang: Lang, now: jiff::Timestamp) -> Vec<Finding> {
     let mut findings = Vec::new();
     for host in &facts.hosts {
-        findings.extend(evaluate_host(checks, host, lang));
+        findings.extend(evaluate_host(checks, host, lang, now));
     }
     findings
 }
@@ -189,7 +195,12 @@ fn host_not_answering(lang: Lang, state: HostState) -> String {
 }
 
 /// Evaluates every check against one host.
-pub fn evaluate_host(checks: &[Check], host: &HostFacts, lang: Lang) -> Vec<Finding> {
+pub fn evaluate_host(
+    checks: &[Check],
+    host: &HostFacts,
+    lang: Lang,
+    now: jiff::Timestamp,
+) -> Vec<Finding> {
     let host_value = match cel_host(host) {
         Ok(v) => v,
         Err(err) => {
@@ -210,6 +221,7 @@ pub fn evaluate_host(checks: &[Check], host: &HostFacts, lang: Lang) -> Vec<Find
     let ctx = context_for(
         &host_value,
         Arc::new(PortRange::parse_list(&host.scanned_ports)),
+        now,
     );
     checks
         .iter()

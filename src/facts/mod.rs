@@ -450,6 +450,63 @@ pub struct TlsFacts {
     pub malformed_replies: Vec<String>,
     /// Connections the probe made.
     pub handshakes: u32,
+    /// The certificate chain from a full TLS 1.2/1.3 handshake, when one completed that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateFacts>,
+}
+
+/// The certificate chain a server presented and what WebPKI made of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CertificateFacts {
+    /// The chain exactly as sent, leaf first.
+    pub chain: Vec<ChainCertFacts>,
+    /// Each certificate's issuer is the next one's subject.
+    pub chain_in_order: bool,
+    /// WebPKI accepted chain and name against the Mozilla roots (webpki-roots).
+    pub trusted: bool,
+    /// WebPKI's reason when not trusted (`UnknownIssuer`, `Expired`, `NotValidForName`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_error: Option<String>,
+    /// The name (or address) the certificate was checked against.
+    pub name_checked: String,
+    /// The leaf's SANs cover that name (wildcards for one label).
+    pub hostname_match: bool,
+    /// The server stapled an OCSP response.
+    pub ocsp_stapled: bool,
+    /// Why the handshake did not complete, if it did not (the chain may still be known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_error: Option<String>,
+}
+
+/// One certificate of a chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ChainCertFacts {
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// DNS names and IP addresses from subjectAltName.
+    #[serde(default)]
+    pub sans: Vec<String>,
+    /// Start of validity (RFC 3339).
+    pub not_before: String,
+    /// End of validity (RFC 3339).
+    pub not_after: String,
+    /// Validity period in days.
+    pub lifetime_days: i64,
+    /// `rsa`, `ec`, `dsa`, `other`.
+    pub key_type: String,
+    /// Key size in bits.
+    pub key_bits: u32,
+    /// Signature algorithm (`sha256WithRSAEncryption`, `ecdsa-with-SHA256`, ...).
+    pub signature_algorithm: String,
+    /// Subject equals issuer.
+    pub self_signed: bool,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Set when the DER could not be parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_error: Option<String>,
 }
 
 /// One protocol version as the server handled it.

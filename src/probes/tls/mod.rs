@@ -7,6 +7,7 @@
 //! chosen suite, remove it, ask again until the server refuses. A server that answers with
 //! garbage, a truncated record or nothing at all yields a [`Reply`] that says so.
 
+pub mod cert;
 pub mod hello;
 
 use std::net::SocketAddr;
@@ -490,6 +491,19 @@ pub async fn probe_tls(
         .filter(|v| v.accepted)
         .map(|v| v.version.clone())
         .collect();
+    // rustls speaks TLS 1.2 and 1.3 only; older-only servers keep their protocol facts.
+    if facts
+        .offered
+        .iter()
+        .any(|v| v == "TLSv1.2" || v == "TLSv1.3")
+    {
+        match cert::probe_certificate(addr, sni, timing).await {
+            Ok(certificate) => facts.certificate = Some(certificate),
+            Err(err) => facts
+                .malformed_replies
+                .push(format!("certificate: {}", err.message)),
+        }
+    }
     facts.handshakes = u32::try_from(prober.handshakes).unwrap_or(u32::MAX);
     Ok(Some(facts))
 }

@@ -1,0 +1,271 @@
+//! Certificate facts from a real TLS 1.2/1.3 handshake (rustls).
+//!
+//! The verifier records instead of rejecting: it keeps the chain exactly as the server sent
+//! it and the stapled OCSP response, asks rustls' WebPKI verifier (Mozilla roots from
+//! webpki-roots) for its verdict, writes that verdict down as a fact, and lets the handshake
+//! go on. Each certificate is then parsed with x509-parser.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tokio::time::timeout;
+
+use super::super::banner::{BannerTiming, connect};
+use crate::facts::{CertificateFacts, ChainCertFacts, ProbeError};
+
+#[derive(Debug, Default)]
+struct Recorded {
+    chain: Vec<Vec<u8>>,
+    ocsp: Vec<u8>,
+    verdict: Option<Result<(), String>>,
+}
+
+#[derive(Debug)]
+struct RecordingVerifier {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    schemes: Vec<SignatureScheme>,
+    recorded: Mutex<Recorded>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verdict = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        if let Ok(mut recorded) = self.recorded.lock() {
+            recorded.chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.as_ref().to_vec())
+                .collect();
+            recorded.ocsp = ocsp_response.to_vec();
+            recorded.verdict = Some(verdict);
+        }
+        // We audit, we do not trust: carry on whatever the verdict.
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes.clone()
+    }
+}
+
+/// Completes a handshake and returns the certificate facts. `name` is what the user scanned
+/// (SNI and the name the certificate must match); without one the address is checked.
+pub async fn probe_certificate(
+    addr: SocketAddr,
+    name: Option<&str>,
+    timing: BannerTiming,
+) -> Result<CertificateFacts, ProbeError> {
+    let error = |kind: &str, message: String| ProbeError {
+        probe: "tls-certificate".into(),
+        port: Some(addr.port()),
+        kind: kind.into(),
+        message,
+    };
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::clone(&provider),
+    )
+    .build()
+    .map_err(|e| error("setup", e.to_string()))?;
+    let verifier = Arc::new(RecordingVerifier {
+        inner,
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+        recorded: Mutex::new(Recorded::default()),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| error("setup", e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
+        .with_no_client_auth();
+    let server_name: ServerName<'static> = match name {
+        Some(n) => ServerName::try_from(n.to_owned()).map_err(|e| error("setup", e.to_string()))?,
+        None => ServerName::IpAddress(addr.ip().into()),
+    };
+    let stream = connect(addr, timing.connect, "tls-certificate").await?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let handshake = timeout(timing.answer * 2, connector.connect(server_name, stream)).await;
+    let handshake_error = match handshake {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("handshake timed out".to_owned()),
+    };
+    let recorded = std::mem::take(
+        &mut *verifier
+            .recorded
+            .lock()
+            .map_err(|_| error("internal", "poisoned".into()))?,
+    );
+    if recorded.chain.is_empty() {
+        return Err(error(
+            "handshake",
+            handshake_error.unwrap_or_else(|| "no certificate received".into()),
+        ));
+    }
+    let chain: Vec<ChainCertFacts> = recorded
+        .chain
+        .iter()
+        .map(|der| parse_certificate(der))
+        .collect();
+    let chain_in_order = chain.windows(2).all(|w| w[0].issuer == w[1].subject);
+    let hostname = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| addr.ip().to_string());
+    let hostname_match = chain
+        .first()
+        .map(|leaf| matches_name(leaf, &hostname, addr.ip(), name.is_none()));
+    let (trusted, trust_error) = match recorded.verdict {
+        Some(Ok(())) => (true, None),
+        Some(Err(e)) => (false, Some(e)),
+        None => (false, Some("not verified".into())),
+    };
+    Ok(CertificateFacts {
+        chain,
+        chain_in_order,
+        trusted,
+        trust_error,
+        name_checked: hostname,
+        hostname_match: hostname_match.unwrap_or(false),
+        ocsp_stapled: !recorded.ocsp.is_empty(),
+        handshake_error,
+    })
+}
+
+fn matches_name(leaf: &ChainCertFacts, name: &str, ip: IpAddr, by_address: bool) -> bool {
+    if by_address {
+        return leaf
+            .sans
+            .iter()
+            .any(|s| s.parse::<IpAddr>().ok() == Some(ip));
+    }
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    leaf.sans.iter().any(|san| {
+        let san = san.to_ascii_lowercase();
+        match san.strip_prefix("*.") {
+            // A wildcard covers exactly one left-most label (RFC 6125 §6.4.3).
+            Some(suffix) => name
+                .split_once('.')
+                .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
+            None => san == name,
+        }
+    })
+}
+
+fn signature_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassa-pss",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.3.101.112" => "ed25519",
+        "1.3.101.113" => "ed448",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+/// Parses one DER certificate into facts; a certificate that does not parse says so.
+pub fn parse_certificate(der: &[u8]) -> ChainCertFacts {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return ChainCertFacts {
+            parse_error: Some("not a valid X.509 certificate".into()),
+            ..ChainCertFacts::default()
+        };
+    };
+    let sans = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|ext| {
+            ext.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    x509_parser::extensions::GeneralName::IPAddress(bytes) => match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes)
+                            .ok()
+                            .map(|b| IpAddr::from(b).to_string()),
+                        16 => <[u8; 16]>::try_from(*bytes)
+                            .ok()
+                            .map(|b| IpAddr::from(b).to_string()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (key_type, key_bits) = match cert.public_key().parsed() {
+        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => ("rsa", rsa.key_size()),
+        Ok(x509_parser::public_key::PublicKey::EC(ec)) => ("ec", ec.key_size()),
+        Ok(x509_parser::public_key::PublicKey::DSA(_)) => ("dsa", 0),
+        Ok(_) => ("other", 0),
+        Err(_) => ("unknown", 0),
+    };
+    let ts = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    ChainCertFacts {
+        self_signed: subject == issuer,
+        subject,
+        issuer,
+        sans,
+        not_before: ts(cert.validity().not_before.timestamp()),
+        not_after: ts(cert.validity().not_after.timestamp()),
+        lifetime_days: (cert.validity().not_after.timestamp()
+            - cert.validity().not_before.timestamp())
+            / 86_400,
+        key_type: key_type.to_owned(),
+        key_bits: u32::try_from(key_bits).unwrap_or(0),
+        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+        serial: cert.raw_serial_as_string(),
+        parse_error: None,
+    }
+}
