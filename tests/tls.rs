@@ -273,3 +273,133 @@ fn hostile_servers_end_as_facts() {
     );
     assert!(port_entry(&facts, random)["tls"].is_null());
 }
+
+/// A private CA (made with the openssl CLI) is untrusted by default and trusted with
+/// `--ca-file`; a SAN for the scanned address makes the name match.
+#[test]
+fn private_ca_is_trusted_with_ca_file() {
+    if !require("nginx") || !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.44";
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "60",
+        "-subj",
+        "/CN=Postura Test Root",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=internal",
+        "-keyout",
+        "srv.key",
+        "-out",
+        "srv.csr",
+    ]);
+    std::fs::write(d.join("ext.cnf"), format!("subjectAltName=IP:{ip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")).unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "srv.pem",
+    ]);
+    let port = free_port(ip);
+    let dd = d.display();
+    let conf = format!(
+        "worker_processes 1; pid {dd}/nginx.pid; error_log {dd}/error.log;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{ access_log off; client_body_temp_path {dd}/body;\n\
+           server {{ listen {ip}:{port} ssl; ssl_certificate {dd}/srv.pem; ssl_certificate_key {dd}/srv.key;\n\
+             location / {{ return 200 ok; }} }} }}\n"
+    );
+    std::fs::write(d.join("nginx.conf"), conf).unwrap();
+    let conf = d.join("nginx.conf");
+    let _n = start(
+        "nginx",
+        &["-c", conf.to_str().unwrap(), "-g", "daemon off;"],
+        format!("{ip}:{port}").parse().unwrap(),
+    );
+
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let cert = port_entry(&facts, port)["tls"]["certificate"].clone();
+    assert_eq!(cert["trusted"], false, "{cert}");
+    assert!(
+        cert["trust_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("UnknownIssuer"),
+        "{cert}"
+    );
+    assert_eq!(cert["hostname_match"], true);
+    assert_eq!(cert["chain"][0]["sans"], serde_json::json!([ip]));
+    assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "fail");
+
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "scan",
+            ip,
+            "--ports",
+            &port.to_string(),
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--ca-file",
+        ])
+        .arg(d.join("ca.pem"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    let cert = &port_entry(&facts, port)["tls"]["certificate"];
+    assert_eq!(cert["trusted"], true, "{cert}");
+    assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "pass");
+
+    // A file that is not PEM is an input error naming the file.
+    std::fs::write(d.join("junk.pem"), "not a certificate\n").unwrap();
+    postura()
+        .args(["scan", ip, "--ports", "1", "--ca-file"])
+        .arg(d.join("junk.pem"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("junk.pem"));
+}

@@ -120,6 +120,9 @@ pub struct ScanArgs {
     /// Only the port scan: no banner grabs, no service probes.
     #[arg(long)]
     pub no_banners: bool,
+    /// PEM bundle of extra trusted roots (an internal PKI), besides the Mozilla roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Reporting options.
     #[command(flatten)]
     pub report: ReportArgs,

@@ -156,6 +156,10 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     };
     let settings =
         ScanRequest::settings_with_overrides(profile, args.concurrency, args.rate, args.timeout)?;
+    let extra_roots = match &args.ca_file {
+        Some(path) => postura::probes::tls::cert::read_ca_file(path)?,
+        None => Vec::new(),
+    };
     let resolver = SystemResolver::new().map_err(RunError::Startup)?;
     let expansion = targets::expand(
         &specs,
@@ -193,6 +197,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         ports,
         settings,
         service_probes: !args.no_banners,
+        extra_roots: std::sync::Arc::new(extra_roots),
     };
     let show_progress = !args.report.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress);

@@ -152,6 +152,8 @@ pub struct ScanRequest {
     pub settings: ProfileSettings,
     /// Grab banners and run the service probes on open ports.
     pub service_probes: bool,
+    /// Extra trust anchors for certificate verdicts (`--ca-file`), besides the Mozilla roots.
+    pub extra_roots: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
 
 impl ScanRequest {
@@ -266,7 +268,12 @@ pub fn run_scan(
         .collect();
 
     if request.service_probes {
-        probe_services(&mut hosts, &request.settings, progress)?;
+        probe_services(
+            &mut hosts,
+            &request.settings,
+            &request.extra_roots,
+            progress,
+        )?;
     }
     Ok(hosts)
 }
@@ -286,6 +293,7 @@ struct ServiceJob {
     host_header: String,
     sni: Option<String>,
     port_guess: Option<&'static str>,
+    extra_roots: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
 
 struct ServiceResult {
@@ -311,6 +319,7 @@ struct PortUpdate {
 fn probe_services(
     hosts: &mut [HostFacts],
     settings: &ProfileSettings,
+    extra_roots: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
     progress: &mut dyn Progress,
 ) -> Result<(), RunError> {
     let jobs: Vec<ServiceJob> = hosts
@@ -331,6 +340,7 @@ fn probe_services(
                     ),
                     sni: host.hostnames.first().cloned(),
                     port_guess: service_for_port(p.port),
+                    extra_roots: Arc::clone(extra_roots),
                 })
         })
         .collect();
@@ -381,7 +391,7 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
     // Conventional TLS ports are asked in TLS first; other client-first ports after the
     // banner grab found them silent.
     if job.port_guess.is_some_and(banner::is_tls_service) {
-        match tls::probe_tls(job.addr, job.sni.as_deref(), timing).await {
+        match tls::probe_tls(job.addr, job.sni.as_deref(), timing, &job.extra_roots).await {
             Ok(found) => update.tls = found,
             Err(err) => errors.push(err),
         }
@@ -400,7 +410,9 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
                 update.grab = Some(grab);
                 let already_asked = job.port_guess.is_some_and(banner::is_tls_service);
                 if silent && !is_http && dedicated.is_none() && !already_asked {
-                    match tls::probe_tls(job.addr, job.sni.as_deref(), timing).await {
+                    match tls::probe_tls(job.addr, job.sni.as_deref(), timing, &job.extra_roots)
+                        .await
+                    {
                         Ok(found) => update.tls = found,
                         Err(err) => errors.push(err),
                     }

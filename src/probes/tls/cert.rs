@@ -79,12 +79,34 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
+/// Reads the PEM certificates of a `--ca-file` bundle.
+pub fn read_ca_file(
+    path: &std::path::Path,
+) -> Result<Vec<CertificateDer<'static>>, crate::InputError> {
+    use rustls::pki_types::pem::PemObject;
+    let bad = |message: String| crate::InputError::Option {
+        option: "--ca-file".into(),
+        message: format!("{}: {message}", path.display()),
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| bad(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("expected PEM certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad(
+            "expected at least one PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(certs)
+}
+
 /// Completes a handshake and returns the certificate facts. `name` is what the user scanned
 /// (SNI and the name the certificate must match); without one the address is checked.
 pub async fn probe_certificate(
     addr: SocketAddr,
     name: Option<&str>,
     timing: BannerTiming,
+    extra_roots: &[CertificateDer<'static>],
 ) -> Result<CertificateFacts, ProbeError> {
     let error = |kind: &str, message: String| ProbeError {
         probe: "tls-certificate".into(),
@@ -95,6 +117,8 @@ pub async fn probe_certificate(
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // `--ca-file`: an internal PKI's roots count as trusted too.
+    roots.add_parsable_certificates(extra_roots.iter().cloned());
     let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
         Arc::new(roots),
         Arc::clone(&provider),

@@ -360,6 +360,7 @@ pub async fn probe_tls(
     addr: SocketAddr,
     sni: Option<&str>,
     timing: BannerTiming,
+    extra_roots: &[rustls::pki_types::CertificateDer<'static>],
 ) -> Result<Option<TlsFacts>, ProbeError> {
     let mut prober = Prober {
         addr,
@@ -497,7 +498,7 @@ pub async fn probe_tls(
         .iter()
         .any(|v| v == "TLSv1.2" || v == "TLSv1.3")
     {
-        match cert::probe_certificate(addr, sni, timing).await {
+        match cert::probe_certificate(addr, sni, timing, extra_roots).await {
             Ok(certificate) => facts.certificate = Some(certificate),
             Err(err) => facts
                 .malformed_replies
