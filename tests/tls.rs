@@ -403,3 +403,58 @@ fn private_ca_is_trusted_with_ca_file() {
         .code(2)
         .stderr(predicates::str::contains("junk.pem"));
 }
+
+/// IMAP and POP3 STARTTLS against a real Dovecot from Debian.
+#[test]
+fn starttls_on_a_real_dovecot() {
+    if !require("dovecot") || !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.46";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let (imap, pop3) = (free_port(ip), free_port(ip));
+    let d = dir.path().display();
+    // Debian's package ships DH parameters; generate them only where it does not.
+    let dh = std::path::Path::new("/usr/share/dovecot/dh.pem");
+    let dh_line = if dh.exists() {
+        format!("ssl_dh = <{}\n", dh.display())
+    } else {
+        String::new()
+    };
+    let conf = format!(
+        "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
+         protocols = imap pop3\nlisten = {ip}\nssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n{dh_line}\
+         disable_plaintext_auth = yes\n\
+         passdb {{\n  driver = static\n  args = password=secret\n}}\n\
+         userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={d}/home/%u\n}}\n\
+         service imap-login {{\n  inet_listener imap {{\n    port = {imap}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+         service pop3-login {{\n  inet_listener pop3 {{\n    port = {pop3}\n  }}\n  inet_listener pop3s {{\n    port = 0\n  }}\n}}\n"
+    );
+    let path = dir.path().join("dovecot.conf");
+    std::fs::write(&path, conf).unwrap();
+    let _dovecot = start(
+        "dovecot",
+        &["-F", "-c", path.to_str().unwrap()],
+        format!("{ip}:{imap}").parse().unwrap(),
+    );
+    wait_for(format!("{ip}:{pop3}").parse().unwrap());
+    let (_out, facts, result) = scan(ip, &format!("{imap},{pop3}"));
+    for (port, protocol) in [(imap, "imap"), (pop3, "pop3")] {
+        let entry = port_entry(&facts, port);
+        assert_eq!(entry["service"]["name"], protocol, "{entry}");
+        let tls = &entry["tls"];
+        assert_eq!(tls["starttls"], protocol, "{entry}");
+        assert!(
+            tls["offered"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v == "TLSv1.2"),
+            "{tls}"
+        );
+        assert_eq!(tls["certificate"]["chain"][0]["subject"], "CN=localhost");
+    }
+    assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
+    assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "fail");
+}

@@ -450,6 +450,9 @@ pub struct TlsFacts {
     pub malformed_replies: Vec<String>,
     /// Connections the probe made.
     pub handshakes: u32,
+    /// The plaintext upgrade used before TLS (`smtp`, `imap`, `pop3`, `ftp`, `ldap`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starttls: Option<String>,
     /// The certificate chain from a full TLS 1.2/1.3 handshake, when one completed that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateFacts>,

@@ -391,7 +391,7 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
     // Conventional TLS ports are asked in TLS first; other client-first ports after the
     // banner grab found them silent.
     if job.port_guess.is_some_and(banner::is_tls_service) {
-        match tls::probe_tls(job.addr, job.sni.as_deref(), timing, &job.extra_roots).await {
+        match tls::probe_tls(job.addr, job.sni.as_deref(), timing, &job.extra_roots, None).await {
             Ok(found) => update.tls = found,
             Err(err) => errors.push(err),
         }
@@ -410,8 +410,14 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
                 update.grab = Some(grab);
                 let already_asked = job.port_guess.is_some_and(banner::is_tls_service);
                 if silent && !is_http && dedicated.is_none() && !already_asked {
-                    match tls::probe_tls(job.addr, job.sni.as_deref(), timing, &job.extra_roots)
-                        .await
+                    match tls::probe_tls(
+                        job.addr,
+                        job.sni.as_deref(),
+                        timing,
+                        &job.extra_roots,
+                        None,
+                    )
+                    .await
                     {
                         Ok(found) => update.tls = found,
                         Err(err) => errors.push(err),
@@ -484,6 +490,40 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
             },
         }
     }
+    // Mail, FTP and directory services: assess the TLS behind STARTTLS.
+    let service = update
+        .probe_guess
+        .as_ref()
+        .map(|g| g.name.clone())
+        .or_else(|| {
+            update
+                .grab
+                .as_ref()
+                .and_then(|g| g.guess.as_ref())
+                .map(|g| g.name.clone())
+        })
+        .or_else(|| job.port_guess.map(str::to_owned));
+    let upgrade = service
+        .as_deref()
+        .and_then(tls::starttls::StartTls::for_service);
+    let ftp_without_tls = update.ftp.as_ref().is_some_and(|f| !f.auth_tls_offered);
+    if let Some(protocol) = upgrade
+        && update.tls.is_none()
+        && !ftp_without_tls
+    {
+        match tls::probe_tls(
+            job.addr,
+            job.sni.as_deref(),
+            timing,
+            &job.extra_roots,
+            Some(protocol),
+        )
+        .await
+        {
+            Ok(found) => update.tls = found,
+            Err(err) => errors.push(err),
+        }
+    }
     ServiceResult {
         host: job.host,
         port_index: job.port_index,
@@ -513,18 +553,19 @@ fn apply(host: &mut HostFacts, result: ServiceResult) {
     port.ftp = update.ftp;
     port.memcached = update.memcached;
     port.telnet = update.telnet;
-    if update.tls.is_some() {
-        port.tls = update.tls;
+    if let Some(tls) = update.tls {
+        let behind_starttls = tls.starttls.is_some();
+        port.tls = Some(tls);
         // A plain-HTTP answer to a TLS port ("400 plain HTTP request sent to HTTPS port")
         // says nothing about the service; TLS does.
         if port.http.as_ref().is_some_and(|h| h.status == 400) {
             port.http = None;
         }
-        if port
+        let plain_guess = port
             .service
             .as_ref()
-            .is_none_or(|s| s.method == GuessMethod::Port && !banner::is_tls_service(&s.name))
-        {
+            .is_none_or(|s| s.method == GuessMethod::Port && !banner::is_tls_service(&s.name));
+        if plain_guess && !behind_starttls {
             port.service = Some(ServiceGuess {
                 name: "tls".to_owned(),
                 method: GuessMethod::Probe,

@@ -107,6 +107,7 @@ pub async fn probe_certificate(
     name: Option<&str>,
     timing: BannerTiming,
     extra_roots: &[CertificateDer<'static>],
+    upgrade: Option<super::starttls::StartTls>,
 ) -> Result<CertificateFacts, ProbeError> {
     let error = |kind: &str, message: String| ProbeError {
         probe: "tls-certificate".into(),
@@ -142,7 +143,12 @@ pub async fn probe_certificate(
         Some(n) => ServerName::try_from(n.to_owned()).map_err(|e| error("setup", e.to_string()))?,
         None => ServerName::IpAddress(addr.ip().into()),
     };
-    let stream = connect(addr, timing.connect, "tls-certificate").await?;
+    let mut stream = connect(addr, timing.connect, "tls-certificate").await?;
+    if let Some(protocol) = upgrade {
+        super::starttls::upgrade(&mut stream, protocol, timing.answer)
+            .await
+            .map_err(|message| error("starttls", format!("{}: {message}", protocol.name())))?;
+    }
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let handshake = timeout(timing.answer * 2, connector.connect(server_name, stream)).await;
     let handshake_error = match handshake {

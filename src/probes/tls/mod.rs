@@ -9,6 +9,7 @@
 
 pub mod cert;
 pub mod hello;
+pub mod starttls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use crate::facts::{ProbeError, TlsFacts, TlsSuiteFacts, TlsVersionFacts};
 use hello::{
     HelloSpec, SSL3, TLS10, TLS11, TLS12, TLS13, TLS13_SUITES, client_hello, legacy_suites,
 };
+use starttls::StartTls;
 
 /// Largest record a server may send (RFC 8446 §5.2: 2^14 + 256 for ciphertext; generous).
 const MAX_RECORD: usize = 16_384 + 2_048;
@@ -69,8 +71,14 @@ pub async fn exchange(
     addr: SocketAddr,
     hello: &[u8],
     timing: BannerTiming,
+    upgrade: Option<StartTls>,
 ) -> Result<Reply, ProbeError> {
     let mut stream = connect(addr, timing.connect, "tls").await?;
+    if let Some(protocol) = upgrade {
+        starttls::upgrade(&mut stream, protocol, timing.answer)
+            .await
+            .map_err(|message| starttls_error(addr, protocol, message))?;
+    }
     if stream.write_all(hello).await.is_err() {
         return Ok(Reply::Closed);
     }
@@ -127,6 +135,15 @@ pub async fn exchange(
         }
     }
     Ok(parse_reply(&record))
+}
+
+fn starttls_error(addr: SocketAddr, protocol: StartTls, message: String) -> ProbeError {
+    ProbeError {
+        probe: "starttls".into(),
+        port: Some(addr.port()),
+        kind: "refused".into(),
+        message: format!("{}: {message}", protocol.name()),
+    }
 }
 
 /// Interprets one complete TLS record.
@@ -276,6 +293,7 @@ struct Prober<'a> {
     addr: SocketAddr,
     sni: Option<&'a str>,
     timing: BannerTiming,
+    upgrade: Option<StartTls>,
     handshakes: usize,
     seed: u64,
 }
@@ -301,7 +319,7 @@ impl Prober<'_> {
             offer_compression: compression,
             random: hello::random_bytes(self.seed),
         });
-        exchange(self.addr, &bytes, self.timing).await
+        exchange(self.addr, &bytes, self.timing, self.upgrade).await
     }
 
     /// The suites `version` accepts, in the order the server picked them.
@@ -361,11 +379,13 @@ pub async fn probe_tls(
     sni: Option<&str>,
     timing: BannerTiming,
     extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+    upgrade: Option<StartTls>,
 ) -> Result<Option<TlsFacts>, ProbeError> {
     let mut prober = Prober {
         addr,
         sni,
         timing,
+        upgrade,
         handshakes: 0,
         seed: u64::from(addr.port()) << 16,
     };
@@ -498,7 +518,7 @@ pub async fn probe_tls(
         .iter()
         .any(|v| v == "TLSv1.2" || v == "TLSv1.3")
     {
-        match cert::probe_certificate(addr, sni, timing, extra_roots).await {
+        match cert::probe_certificate(addr, sni, timing, extra_roots, upgrade).await {
             Ok(certificate) => facts.certificate = Some(certificate),
             Err(err) => facts
                 .malformed_replies
@@ -506,6 +526,7 @@ pub async fn probe_tls(
         }
     }
     facts.handshakes = u32::try_from(prober.handshakes).unwrap_or(u32::MAX);
+    facts.starttls = upgrade.map(|u| u.name().to_owned());
     Ok(Some(facts))
 }
 
