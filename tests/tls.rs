@@ -144,6 +144,7 @@ fn nginx_with_a_modern_configuration() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = self_signed(dir.path());
     let port = free_port(ip);
+    let plain = free_port(ip);
     let d = dir.path().display();
     let conf = format!(
         "worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log;\n\
@@ -152,7 +153,9 @@ fn nginx_with_a_modern_configuration() {
            server {{ listen {ip}:{port} ssl; ssl_certificate {cert}; ssl_certificate_key {key};\n\
              ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;\n\
              ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;\n\
-             location / {{ return 200 ok; }} }} }}\n"
+             add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always;\n\
+             location / {{ return 200 ok; }} }}\n\
+           server {{ listen {ip}:{plain}; location / {{ return 301 https://$host:{port}$request_uri; }} }} }}\n"
     );
     let path = dir.path().join("nginx.conf");
     std::fs::write(&path, conf).unwrap();
@@ -161,9 +164,16 @@ fn nginx_with_a_modern_configuration() {
         &["-c", path.to_str().unwrap(), "-g", "daemon off;"],
         format!("{ip}:{port}").parse().unwrap(),
     );
-    let (_out, facts, result) = scan(ip, &port.to_string());
+    let (_out, facts, result) = scan(ip, &format!("{port},{plain}"));
     let entry = port_entry(&facts, port);
     let tls = &entry["tls"];
+    assert_eq!(tls["https"]["status"], 200, "{entry}");
+    assert_eq!(tls["https"]["hsts_max_age"], 63_072_000);
+    assert_eq!(tls["https"]["hsts_include_subdomains"], true);
+    let redirect = port_entry(&facts, plain);
+    assert_eq!(redirect["http"]["status"], 301, "{redirect}");
+    assert_eq!(finding_state(&result, "tls-hsts-missing", ip), "pass");
+    assert_eq!(finding_state(&result, "http-no-https-redirect", ip), "pass");
     assert_eq!(
         tls["offered"],
         serde_json::json!(["TLSv1.2", "TLSv1.3"]),

@@ -450,12 +450,38 @@ pub struct TlsFacts {
     pub malformed_replies: Vec<String>,
     /// Connections the probe made.
     pub handshakes: u32,
+    /// `GET /` over HTTPS, when the endpoint speaks HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https: Option<HttpsFacts>,
     /// The plaintext upgrade used before TLS (`smtp`, `imap`, `pop3`, `ftp`, `ldap`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starttls: Option<String>,
     /// The certificate chain from a full TLS 1.2/1.3 handshake, when one completed that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateFacts>,
+}
+
+/// What `GET /` over HTTPS returned.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct HttpsFacts {
+    /// HTTP status.
+    pub status: u16,
+    /// `Server` header, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// `Location` header, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The raw `Strict-Transport-Security` header, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hsts: Option<String>,
+    /// Its `max-age` in seconds, when present and valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hsts_max_age: Option<u64>,
+    /// `includeSubDomains` present.
+    pub hsts_include_subdomains: bool,
+    /// `preload` present.
+    pub hsts_preload: bool,
 }
 
 /// The certificate chain a server presented and what WebPKI made of it.

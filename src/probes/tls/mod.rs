@@ -9,6 +9,7 @@
 
 pub mod cert;
 pub mod hello;
+pub mod https;
 pub mod starttls;
 
 use std::net::SocketAddr;
@@ -524,6 +525,9 @@ pub async fn probe_tls(
                 .malformed_replies
                 .push(format!("certificate: {}", err.message)),
         }
+    }
+    if upgrade.is_none() && facts.certificate.is_some() {
+        facts.https = https::probe_https(addr, sni, timing).await;
     }
     facts.handshakes = u32::try_from(prober.handshakes).unwrap_or(u32::MAX);
     facts.starttls = upgrade.map(|u| u.name().to_owned());
