@@ -4,4 +4,5 @@
 fn main() {
     println!("cargo:rerun-if-changed=checks");
     println!("cargo:rerun-if-changed=fixtures/facts");
+    println!("cargo:rerun-if-changed=profiles");
 }

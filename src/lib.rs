@@ -29,7 +29,7 @@ pub mod targets;
 
 pub use error::{Error, InputError, RunError};
 
-use checks::eval::{self, ResultState};
+use checks::eval::{self, Judgement, ResultState};
 use checks::{Check, Lang};
 use facts::{FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
 use probes::{Progress, ScanRequest};
@@ -55,10 +55,22 @@ pub fn scan(
 }
 
 /// Judges facts: evaluates every check and computes the scores.
-pub fn judge(checks: &[Check], facts: Facts, lang: Lang, now: jiff::Timestamp) -> ScanResult {
-    let findings = eval::evaluate(checks, &facts, lang, now);
+pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
+    let findings = eval::evaluate(checks, &facts, judgement);
     let scores = scoring::score(checks, &findings);
-    ScanResult::new(checks, facts, findings, scores, lang, now)
+    let mut result = ScanResult::new(
+        checks,
+        facts,
+        findings,
+        scores,
+        judgement.lang,
+        judgement.now,
+    );
+    result.tls_profile = Some(format!(
+        "{} {}",
+        judgement.tls_profile.id, judgement.tls_profile.version
+    ));
+    result
 }
 
 /// Reads a facts file written by `postura scan --format facts`.
@@ -147,8 +159,25 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                 ));
             }
             // Examples are judged as of the time their facts were gathered.
-            let as_of = facts.finished_at;
-            for finding in eval::evaluate(std::slice::from_ref(check), &facts, Lang::En, as_of) {
+            let profile_id = example
+                .tls_profile
+                .as_deref()
+                .unwrap_or(checks::profiles::DEFAULT_TLS_PROFILE);
+            let tls_profile = match checks::profiles::tls_profile(profile_id) {
+                Ok(profile) => profile,
+                Err(err) => {
+                    report
+                        .problems
+                        .push(problem(location.clone(), err.to_string()));
+                    continue;
+                }
+            };
+            let judgement = Judgement {
+                lang: Lang::En,
+                now: facts.finished_at,
+                tls_profile,
+            };
+            for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {
                 if finding.state != example.expect {
                     let detail = finding
                         .reason

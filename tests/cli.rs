@@ -390,3 +390,27 @@ fn ipv6_loopback_scan() {
     assert_eq!(facts["hosts"][0]["address"], "::1");
     assert_eq!(facts["hosts"][0]["scanned_ports"], "1-50");
 }
+
+#[test]
+fn tls_profile_is_validated_and_recorded() {
+    postura()
+        .args(["scan", "127.0.0.1", "--tls-profile", "nist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nist").and(predicate::str::contains("bsi-tr-02102-2")));
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "evaluate",
+            &fixture("clean.json"),
+            "-q",
+            "--tls-profile",
+            "bsi-tr-02102-2",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let result = read_json(&out.path().join("postura-result.json"));
+    assert_eq!(result["tls_profile"], "bsi-tr-02102-2 2026-01");
+}

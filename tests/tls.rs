@@ -127,6 +127,7 @@ fn openssl_tls10_with_static_rsa_suites() {
     assert_eq!(finding_state(&result, "tls-no-forward-secrecy", ip), "fail");
     assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
     assert_eq!(finding_state(&result, "tls13-not-offered", ip), "fail");
+    assert_eq!(finding_state(&result, "tls-outside-profile", ip), "fail");
     // rustls cannot speak TLS 1.0, so there is no certificate fact: the checks say so.
     assert!(tls["certificate"].is_null());
     assert_eq!(

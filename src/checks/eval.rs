@@ -6,6 +6,7 @@
 //! mismatch) gives the state `error` with CEL's message: never a silent pass.
 //!
 //! Helper functions available to conditions:
+//! - `tls_profile`: the selected TLS profile (`profiles/tls/*.yaml`).
 //! - `now`: the reference time of the judgement as an RFC 3339 string (`timestamp(now)`).
 //! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
 //!   host being judged.
@@ -16,6 +17,7 @@ use cel::{Context, Env, Program, Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::profiles::TlsProfile;
 use super::{Check, CheckDef, Lang, Severity};
 use crate::facts::{Facts, HostFacts, HostState, PortRange};
 
@@ -127,15 +129,28 @@ pub struct Finding {
     pub evidence: serde_json::Value,
 }
 
+/// What a judgement needs besides checks and facts.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// Language of reasons.
+    pub lang: Lang,
+    /// Reference time (certificate validity, ages).
+    pub now: jiff::Timestamp,
+    /// The TLS profile checks compare against (`tls_profile` in conditions).
+    pub tls_profile: TlsProfile,
+}
+
 fn context_for(
     host_value: &Value,
     scanned_ranges: Arc<Vec<PortRange>>,
-    now: jiff::Timestamp,
+    judgement: &Judgement,
+    profile_value: &Value,
 ) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env());
     ctx.add_variable_from_value("host", host_value.clone());
     // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
-    ctx.add_variable_from_value("now", Value::String(Arc::new(now.to_string())));
+    ctx.add_variable_from_value("now", Value::String(Arc::new(judgement.now.to_string())));
+    ctx.add_variable_from_value("tls_profile", profile_value.clone());
     // `scanned` is not a stdlib name, so registration cannot fail.
     let _ = ctx.add_function("scanned", move |ports: Value| {
         scanned(&scanned_ranges, ports)
@@ -177,10 +192,10 @@ fn as_int(value: &Value) -> Option<i64> {
 /// Evaluates every check against every host of `facts`.
 ///
 /// `now` is the reference time of the judgement (certificate validity, ages).
-pub fn evaluate(checks: &[Check], facts: &Facts, lang: Lang, now: jiff::Timestamp) -> Vec<Finding> {
+pub fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -> Vec<Finding> {
     let mut findings = Vec::new();
     for host in &facts.hosts {
-        findings.extend(evaluate_host(checks, host, lang, now));
+        findings.extend(evaluate_host(checks, host, judgement));
     }
     findings
 }
@@ -195,12 +210,9 @@ fn host_not_answering(lang: Lang, state: HostState) -> String {
 }
 
 /// Evaluates every check against one host.
-pub fn evaluate_host(
-    checks: &[Check],
-    host: &HostFacts,
-    lang: Lang,
-    now: jiff::Timestamp,
-) -> Vec<Finding> {
+pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) -> Vec<Finding> {
+    let lang = judgement.lang;
+    let profile_value = cel::to_value(&judgement.tls_profile).unwrap_or(Value::Null);
     let host_value = match cel_host(host) {
         Ok(v) => v,
         Err(err) => {
@@ -221,7 +233,8 @@ pub fn evaluate_host(
     let ctx = context_for(
         &host_value,
         Arc::new(PortRange::parse_list(&host.scanned_ports)),
-        now,
+        judgement,
+        &profile_value,
     );
     checks
         .iter()

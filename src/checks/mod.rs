@@ -8,6 +8,7 @@
 //! rather than a customer's scan.
 
 pub mod eval;
+pub mod profiles;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -175,6 +176,9 @@ pub struct CheckExample {
     pub facts: String,
     /// Expected state for every host in the file.
     pub expect: eval::ResultState,
+    /// TLS profile to judge with; the default profile when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_profile: Option<String>,
 }
 
 /// Where a check came from, for messages and for resolving example paths.

@@ -73,6 +73,9 @@ pub struct ReportArgs {
     /// Report language.
     #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
     pub lang: LangArg,
+    /// TLS profile to compare against: mozilla-intermediate, mozilla-modern, bsi-tr-02102-2.
+    #[arg(long, value_name = "PROFILE", default_value = "mozilla-intermediate")]
+    pub tls_profile: String,
     /// Exit with code 1 if a check fails at or above this severity.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::None)]
     pub fail_on: FailOn,

@@ -137,6 +137,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     init_logging(args.report.verbose, args.report.quiet);
     // Validate everything before the first packet.
     let formats = parse_formats(&args.report.format)?;
+    checks::profiles::tls_profile(&args.report.tls_profile)?;
     let checks = checks::load(&args.report.checks)?;
     let ports = targets::ports::parse_ports(&args.ports)?;
     let specs = parse_specs(&args.targets)?;
@@ -230,7 +231,12 @@ fn finish(
     args: &ReportArgs,
     formats: Vec<Format>,
 ) -> Result<Exit, Error> {
-    let result = postura::judge(checks, facts, lang(args.lang), now());
+    let judgement = postura::checks::eval::Judgement {
+        lang: lang(args.lang),
+        now: now(),
+        tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
+    };
+    let result = postura::judge(checks, facts, &judgement);
     let written = report::write_reports(&result, &args.out, &formats)?;
     if !args.quiet {
         let mut text = report::render_summary(&result);

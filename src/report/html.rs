@@ -44,6 +44,7 @@ struct View {
 
 #[derive(Serialize)]
 struct ScanView {
+    tls_profile: String,
     targets: String,
     ports: String,
     profile: String,
@@ -395,6 +396,7 @@ fn build_view(result: &ScanResult) -> View {
         .collect();
 
     let scan = result.facts.scan.as_ref().map(|s| ScanView {
+        tls_profile: result.tls_profile.clone().unwrap_or_default(),
         targets: s.targets.join(" "),
         ports: s.ports.clone(),
         profile: s.profile.clone(),

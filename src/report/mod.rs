@@ -53,6 +53,9 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Scores and grade.
     pub scores: Scores,
+    /// The TLS profile checks compared against (`id version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_profile: Option<String>,
     /// The facts that were judged.
     pub facts: Facts,
 }
@@ -87,6 +90,7 @@ impl ScanResult {
             checks: infos,
             findings,
             scores,
+            tls_profile: None,
             facts,
         }
     }

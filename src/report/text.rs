@@ -47,6 +47,9 @@ pub fn render_summary(result: &ScanResult) -> String {
         label("coverage"),
         num(scores.overall.coverage),
     );
+    if let Some(profile) = &result.tls_profile {
+        let _ = writeln!(out, "  {}: {profile}", label("tls_profile"));
+    }
     for cap in &scores.grade.caps {
         let _ = writeln!(
             out,
