@@ -154,6 +154,7 @@ fn nginx_with_a_modern_configuration() {
            server {{ listen {ip}:{port} ssl; ssl_certificate {cert}; ssl_certificate_key {key};\n\
              ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;\n\
              ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;\n\
+             ssl_ecdh_curve X25519:prime256v1:secp384r1;\n\
              add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always;\n\
              location / {{ return 200 ok; }} }}\n\
            server {{ listen {ip}:{plain}; location / {{ return 301 https://$host:{port}$request_uri; }} }} }}\n"
@@ -197,6 +198,10 @@ fn nginx_with_a_modern_configuration() {
         .unwrap();
     assert_eq!(v12["server_preference"], true);
     assert_eq!(accepted(tls, "TLSv1.3").len(), 3);
+    assert_eq!(
+        tls["groups"],
+        serde_json::json!(["x25519", "secp256r1", "secp384r1"])
+    );
     assert_eq!(tls["compression"], false);
     assert_eq!(tls["secure_renegotiation"], true);
     // The certificate from a real rustls handshake, recorded rather than rejected.

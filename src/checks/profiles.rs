@@ -31,6 +31,9 @@ pub struct TlsProfile {
     /// TLS 1.3 suites allowed (IANA names).
     #[serde(default)]
     pub tls13_suites: Vec<String>,
+    /// Named groups allowed (IANA names as in the facts).
+    #[serde(default)]
+    pub groups: Vec<String>,
     /// Smallest RSA key allowed, bits.
     pub min_rsa_bits: u32,
     /// Smallest ECC key allowed, bits.

@@ -439,6 +439,10 @@ pub struct TlsFacts {
     pub offered: Vec<String>,
     /// Every version asked about, with the suites accepted under it.
     pub versions: Vec<TlsVersionFacts>,
+    /// Named groups (curves, finite-field groups, hybrids) the server accepts, asked one by one
+    /// under TLS 1.3 when offered, otherwise under TLS 1.2 with ECDHE suites.
+    #[serde(default)]
+    pub groups: Vec<String>,
     /// The server chose DEFLATE when offered (CRIME); `None` if not asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<bool>,

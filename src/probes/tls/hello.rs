@@ -20,6 +20,30 @@ pub const TLS13_SUITES: [u16; 5] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
 /// Signaling suite for secure renegotiation (RFC 5746).
 pub const EMPTY_RENEGOTIATION_INFO_SCSV: u16 = 0x00ff;
 
+/// The x25519 group id.
+pub const X25519: u16 = 0x001d;
+
+/// Every named group asked about one by one, with its IANA name.
+pub const NAMED_GROUPS: [(u16, &str); 17] = [
+    (0x001d, "x25519"),
+    (0x001e, "x448"),
+    (0x0017, "secp256r1"),
+    (0x0018, "secp384r1"),
+    (0x0019, "secp521r1"),
+    (0x001a, "brainpoolP256r1"),
+    (0x001b, "brainpoolP384r1"),
+    (0x001c, "brainpoolP512r1"),
+    (0x001f, "brainpoolP256r1tls13"),
+    (0x0020, "brainpoolP384r1tls13"),
+    (0x0021, "brainpoolP512r1tls13"),
+    (0x0100, "ffdhe2048"),
+    (0x0101, "ffdhe3072"),
+    (0x0102, "ffdhe4096"),
+    (0x0103, "ffdhe6144"),
+    (0x0104, "ffdhe8192"),
+    (0x11ec, "X25519MLKEM768"),
+];
+
 /// Named groups offered in `supported_groups` (x25519 first: its key share is any 32 bytes).
 pub const GROUPS: [u16; 10] = [
     0x001d, // x25519
@@ -58,6 +82,10 @@ pub struct HelloSpec<'a> {
     pub offer_compression: bool,
     /// 32 bytes of client random (any value; nothing is derived from it).
     pub random: [u8; 32],
+    /// Named groups to offer; [`GROUPS`] when `None`. An x25519 key share is sent only when
+    /// x25519 is among them, otherwise the key share list is empty (the server must answer
+    /// with a HelloRetryRequest naming the group it wants).
+    pub groups: Option<&'a [u16]>,
 }
 
 fn put_u16(out: &mut Vec<u8>, value: u16) {
@@ -123,7 +151,8 @@ pub fn client_hello(spec: &HelloSpec<'_>) -> Vec<u8> {
     }
     // SSLv3 predates extensions; some SSLv3-only stacks reject a hello that has them.
     if spec.version > SSL3 || spec.tls13 {
-        extension(&mut ext, 0x000a, &u16_list(&GROUPS, 2)); // supported_groups
+        let groups = spec.groups.unwrap_or(&GROUPS);
+        extension(&mut ext, 0x000a, &u16_list(groups, 2)); // supported_groups
         extension(&mut ext, 0x000b, &[1, 0]); // ec_point_formats: uncompressed
         extension(&mut ext, 0x000d, &u16_list(&SIGNATURE_ALGORITHMS, 2));
         extension(&mut ext, 0x0017, &[]); // extended_master_secret
@@ -131,10 +160,14 @@ pub fn client_hello(spec: &HelloSpec<'_>) -> Vec<u8> {
         if spec.tls13 {
             extension(&mut ext, 0x002b, &u16_list(&[TLS13], 1)); // supported_versions
             let mut share = Vec::with_capacity(40);
-            put_u16(&mut share, 36);
-            put_u16(&mut share, 0x001d);
-            put_u16(&mut share, 32);
-            share.extend_from_slice(&x25519_public(&spec.random));
+            if groups.contains(&X25519) {
+                put_u16(&mut share, 36);
+                put_u16(&mut share, X25519);
+                put_u16(&mut share, 32);
+                share.extend_from_slice(&x25519_public(&spec.random));
+            } else {
+                put_u16(&mut share, 0);
+            }
             extension(&mut ext, 0x0033, &share); // key_share
             extension(&mut ext, 0x002d, &[1, 1]); // psk_key_exchange_modes: psk_dhe_ke
         }
@@ -207,6 +240,7 @@ mod tests {
             server_name: Some("example.org"),
             offer_compression: true,
             random: random_bytes(7),
+            groups: None,
         };
         let bytes = client_hello(&spec);
         let (rest, record) = tls_parser::parse_tls_plaintext(&bytes).expect("parses");
@@ -240,6 +274,7 @@ mod tests {
             server_name: None,
             offer_compression: false,
             random: random_bytes(1),
+            groups: None,
         };
         let bytes = client_hello(&spec);
         assert_eq!(&bytes[1..3], &[3, 0]);

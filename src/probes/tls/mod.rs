@@ -307,6 +307,18 @@ impl Prober<'_> {
         suites: &[u16],
         compression: bool,
     ) -> Result<Reply, ProbeError> {
+        self.ask_with_groups(version, tls13, suites, compression, None)
+            .await
+    }
+
+    async fn ask_with_groups(
+        &mut self,
+        version: u16,
+        tls13: bool,
+        suites: &[u16],
+        compression: bool,
+        groups: Option<&[u16]>,
+    ) -> Result<Reply, ProbeError> {
         if self.handshakes >= MAX_HANDSHAKES {
             return Ok(Reply::Closed);
         }
@@ -319,6 +331,7 @@ impl Prober<'_> {
             server_name: self.sni,
             offer_compression: compression,
             random: hello::random_bytes(self.seed),
+            groups,
         });
         exchange(self.addr, &bytes, self.timing, self.upgrade).await
     }
@@ -345,6 +358,38 @@ impl Prober<'_> {
                     remaining.retain(|s| *s != suite);
                 }
                 _ => break,
+            }
+        }
+        Ok(accepted)
+    }
+
+    /// The named groups the server accepts: one hello per group. Under TLS 1.3 a
+    /// ServerHello or a HelloRetryRequest means yes; under TLS 1.2 only ECDHE suites are
+    /// offered, so a ServerHello means the curve is supported.
+    async fn groups(
+        &mut self,
+        tls13: bool,
+        ecdhe_suites: &[u16],
+    ) -> Result<Vec<String>, ProbeError> {
+        let mut accepted = Vec::new();
+        for (id, name) in hello::NAMED_GROUPS {
+            let ffdhe = (0x0100..=0x01ff).contains(&id);
+            if !tls13 && ffdhe {
+                continue;
+            }
+            let reply = if tls13 {
+                self.ask_with_groups(TLS12, true, &TLS13_SUITES, false, Some(&[id]))
+                    .await?
+            } else {
+                self.ask_with_groups(TLS12, false, ecdhe_suites, false, Some(&[id]))
+                    .await?
+            };
+            let ok = match reply {
+                Reply::Hello { version, .. } => !tls13 || version == TLS13,
+                _ => false,
+            };
+            if ok {
+                accepted.push(name.to_owned());
             }
         }
         Ok(accepted)
@@ -513,6 +558,15 @@ pub async fn probe_tls(
         .filter(|v| v.accepted)
         .map(|v| v.version.clone())
         .collect();
+    let tls13 = facts.offered.iter().any(|v| v == "TLSv1.3");
+    let ecdhe: Vec<u16> = legacy
+        .iter()
+        .copied()
+        .filter(|&id| suite_facts(id).kx == "ecdhe")
+        .collect();
+    if tls13 || facts.offered.iter().any(|v| v == "TLSv1.2") {
+        facts.groups = prober.groups(tls13, &ecdhe).await?;
+    }
     // rustls speaks TLS 1.2 and 1.3 only; older-only servers keep their protocol facts.
     if facts
         .offered
