@@ -70,6 +70,7 @@ pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResul
         "{} {}",
         judgement.tls_profile.id, judgement.tls_profile.version
     ));
+    result.tls_grades = scoring::tls_grade::grade_all(&result.facts);
     result
 }
 

@@ -175,6 +175,17 @@ fn nginx_with_a_modern_configuration() {
     let redirect = port_entry(&facts, plain);
     assert_eq!(redirect["http"]["status"], 301, "{redirect}");
     assert_eq!(finding_state(&result, "tls-hsts-missing", ip), "pass");
+    let grade = result["tls_grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["endpoint"] == format!("{ip}:{port}"))
+        .unwrap();
+    assert_eq!(
+        grade["grade"], "M",
+        "no SAN for the address scanned: {grade}"
+    );
+    assert_eq!(grade["grade_if_trusted"], "A+", "{grade}");
     assert_eq!(finding_state(&result, "http-no-https-redirect", ip), "pass");
     assert_eq!(
         tls["offered"],

@@ -40,6 +40,15 @@ struct View {
     hosts: Vec<HostView>,
     hosts_total: usize,
     hosts_up: usize,
+    tls_grades: Vec<TlsGradeView>,
+}
+
+#[derive(Serialize)]
+struct TlsGradeView {
+    endpoint: String,
+    grade: String,
+    score: u32,
+    caps: String,
 }
 
 #[derive(Serialize)]
@@ -426,6 +435,16 @@ fn build_view(result: &ScanResult) -> View {
         families,
         remediation_plan,
         checks,
+        tls_grades: result
+            .tls_grades
+            .iter()
+            .map(|g| TlsGradeView {
+                endpoint: g.endpoint.clone(),
+                grade: g.grade.clone(),
+                score: g.score,
+                caps: g.caps.join("; "),
+            })
+            .collect(),
         hosts_total: result.facts.hosts.len(),
         hosts_up: result
             .facts

@@ -53,6 +53,9 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Scores and grade.
     pub scores: Scores,
+    /// SSL-Labs-style grade per TLS endpoint, with the reasons for caps.
+    #[serde(default)]
+    pub tls_grades: Vec<crate::scoring::tls_grade::EndpointGrade>,
     /// The TLS profile checks compared against (`id version`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_profile: Option<String>,
@@ -91,6 +94,7 @@ impl ScanResult {
             findings,
             scores,
             tls_profile: None,
+            tls_grades: Vec::new(),
             facts,
         }
     }

@@ -50,6 +50,20 @@ pub fn render_summary(result: &ScanResult) -> String {
     if let Some(profile) = &result.tls_profile {
         let _ = writeln!(out, "  {}: {profile}", label("tls_profile"));
     }
+    for g in &result.tls_grades {
+        let _ = writeln!(
+            out,
+            "  TLS {:<22} {:<3} ({}){}",
+            g.endpoint,
+            g.grade,
+            g.score,
+            if g.caps.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", g.caps.join("; "))
+            }
+        );
+    }
     for cap in &scores.grade.caps {
         let _ = writeln!(
             out,

@@ -7,6 +7,8 @@
 //! without coverage is named, never averaged away. Only pass and fail enter a score;
 //! `not_assessed` and `error` lower coverage, never raise the score.
 
+pub mod tls_grade;
+
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
