@@ -485,3 +485,149 @@ fn starttls_on_a_real_dovecot() {
     assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
     assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "fail");
 }
+
+/// The certificate matrix, made with rcgen and served by nginx, one address per case:
+/// valid, expired, not yet valid, expiring in 7 days, incomplete chain, wrong name.
+#[test]
+fn certificate_matrix_served_by_nginx() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    if !require("nginx") {
+        return;
+    }
+    let day = time::Duration::days(1);
+    let now = time::OffsetDateTime::now_utc();
+    let ca_params = |name: &str| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.not_before = now - day * 30;
+        params.not_after = now + day * 365;
+        params
+    };
+    let root = CertifiedIssuer::self_signed(ca_params("Matrix Root"), KeyPair::generate().unwrap())
+        .unwrap();
+    let intermediate = CertifiedIssuer::signed_by(
+        ca_params("Matrix Intermediate"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("root.pem"), root.pem()).unwrap();
+
+    // (last octet, SAN, not_before offset in days, not_after offset in days, send intermediate)
+    let cases: [(u8, &str, i32, i32, bool); 6] = [
+        (71, "127.0.0.71", -10, 60, true),
+        (72, "127.0.0.72", -40, -1, true),
+        (73, "127.0.0.73", 10, 60, true),
+        (74, "127.0.0.74", -10, 7, true),
+        (75, "127.0.0.75", -10, 60, false),
+        (76, "other.example", -10, 60, true),
+    ];
+    let port = free_port("127.0.0.71");
+    let mut servers = String::new();
+    for (octet, san, from, to, chain) in cases {
+        let mut params = CertificateParams::new(vec![san.to_owned()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, format!("case-{octet}"));
+        params.not_before = now + day * from;
+        params.not_after = now + day * to;
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &intermediate).unwrap();
+        let mut pem = cert.pem();
+        if chain {
+            pem.push_str(&intermediate.pem());
+        }
+        std::fs::write(d.join(format!("{octet}.pem")), pem).unwrap();
+        std::fs::write(d.join(format!("{octet}.key")), key.serialize_pem()).unwrap();
+        let dd = d.display();
+        servers.push_str(&format!(
+            "server {{ listen 127.0.0.{octet}:{port} ssl; ssl_certificate {dd}/{octet}.pem; ssl_certificate_key {dd}/{octet}.key; location / {{ return 200 ok; }} }}\n"
+        ));
+    }
+    let dd = d.display();
+    let conf = format!(
+        "worker_processes 1; pid {dd}/nginx.pid; error_log {dd}/error.log;\nevents {{ worker_connections 64; }}\n\
+         http {{ access_log off; client_body_temp_path {dd}/body;\n{servers}}}\n"
+    );
+    std::fs::write(d.join("nginx.conf"), conf).unwrap();
+    let conf = d.join("nginx.conf");
+    let _n = start(
+        "nginx",
+        &["-c", conf.to_str().unwrap(), "-g", "daemon off;"],
+        format!("127.0.0.71:{port}").parse().unwrap(),
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "scan",
+            "127.0.0.71-76",
+            "--ports",
+            &port.to_string(),
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--ca-file",
+        ])
+        .arg(d.join("root.pem"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    let cert_of = |octet: u8| {
+        let host = facts["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["address"] == format!("127.0.0.{octet}"))
+            .unwrap();
+        host["ports"][0]["tls"]["certificate"].clone()
+    };
+    let state = |check: &str, octet: u8| finding_state(&result, check, &format!("127.0.0.{octet}"));
+
+    let good = cert_of(71);
+    assert_eq!(good["trusted"], true, "{good}");
+    assert_eq!(good["chain"].as_array().unwrap().len(), 2);
+    assert_eq!(good["chain"][0]["key_type"], "ec");
+    for check in [
+        "tls-cert-expired",
+        "tls-cert-expires-soon",
+        "tls-cert-untrusted",
+        "tls-cert-weak-key-or-signature",
+    ] {
+        assert_eq!(state(check, 71), "pass", "{check}");
+    }
+    let error_of = |octet: u8| {
+        cert_of(octet)["trust_error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    assert!(error_of(72).contains("expired"), "{}", error_of(72));
+    assert_eq!(state("tls-cert-expired", 72), "fail");
+    assert!(error_of(73).contains("not valid"), "{}", error_of(73));
+    assert_eq!(state("tls-cert-expired", 73), "fail");
+    assert_eq!(cert_of(74)["trusted"], true);
+    assert_eq!(state("tls-cert-expires-soon", 74), "fail");
+    assert_eq!(state("tls-cert-expired", 74), "pass");
+    let incomplete = cert_of(75);
+    assert_eq!(
+        incomplete["chain"].as_array().unwrap().len(),
+        1,
+        "{incomplete}"
+    );
+    assert!(
+        error_of(75).contains("unknownissuer") || error_of(75).contains("unknown issuer"),
+        "{incomplete}"
+    );
+    assert_eq!(state("tls-cert-untrusted", 75), "fail");
+    assert_eq!(cert_of(76)["hostname_match"], false);
+    assert_eq!(state("tls-cert-untrusted", 76), "fail");
+}
