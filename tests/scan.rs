@@ -393,3 +393,17 @@ fn filtered_rejected_and_silent_hosts_in_a_namespace() {
     // One timeout for the silent host, one retry round for the dropped ports: seconds, not minutes.
     assert!(elapsed < Duration::from_secs(20), "scan took {elapsed:?}");
 }
+
+#[test]
+fn host_port_targets_scan_only_their_port() {
+    let ip = "127.0.0.28";
+    let port = banner_server(ip, b"SSH-2.0-OpenSSH_9.2p1\r\n");
+    let target = format!("{ip}:{port}");
+    let (_out, facts, result) = scan(&[&target, "127.0.0.29", "--ports", "22,80"]);
+    let first = &facts["hosts"][0];
+    assert_eq!(first["address"], ip);
+    assert_eq!(first["scanned_ports"], port.to_string());
+    assert_eq!(port_entry(&facts, port)["service"]["name"], "ssh");
+    assert_eq!(facts["hosts"][1]["scanned_ports"], "22,80");
+    assert_eq!(finding_state(&result, "exp-ssh-exposed", ip), "fail");
+}

@@ -206,22 +206,44 @@ pub fn run_scan(
             .max(16),
     );
 
-    let plan = ConnectScanPlan {
-        hosts: request.targets.iter().map(|t| t.address).collect(),
-        ports: request.ports.clone(),
-        concurrency: window,
-        rate: request.settings.rate.and_then(NonZeroU32::new),
-        timing: request.settings.timing,
-        threads: scan_threads(request.targets.len() * request.ports.len()),
-    };
-    let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
-    let scanned_ports = PortRange::format_list(&PortRange::collapse(&request.ports));
+    // `host:port` targets are scanned on their own ports; everything else on `--ports`.
+    // Hosts that share a port list share one connect scan.
+    let port_lists: Vec<Vec<u16>> = request
+        .targets
+        .iter()
+        .map(|t| ports_for(t, &request.ports))
+        .collect();
+    let mut groups: std::collections::BTreeMap<&[u16], Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (index, ports) in port_lists.iter().enumerate() {
+        groups.entry(ports.as_slice()).or_default().push(index);
+    }
+    let mut results: Vec<Option<portscan::HostScan>> = vec![None; request.targets.len()];
+    for (ports, members) in groups {
+        let plan = ConnectScanPlan {
+            hosts: members
+                .iter()
+                .map(|&i| request.targets[i].address)
+                .collect(),
+            ports: ports.to_vec(),
+            concurrency: window,
+            rate: request.settings.rate.and_then(NonZeroU32::new),
+            timing: request.settings.timing,
+            threads: scan_threads(members.len() * ports.len()),
+        };
+        let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
+        for (index, scan) in members.into_iter().zip(scans) {
+            results[index] = Some(scan);
+        }
+    }
+    let scans = results.into_iter().map(Option::unwrap_or_default);
 
     let mut hosts: Vec<HostFacts> = request
         .targets
         .iter()
         .zip(scans)
-        .map(|(target, scan)| {
+        .zip(&port_lists)
+        .map(|((target, scan), scanned)| {
             let mut counts = PortCounts {
                 closed: scan.closed,
                 ..PortCounts::default()
@@ -259,7 +281,7 @@ pub fn run_scan(
                 hostnames: target.hostnames.clone(),
                 state,
                 rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
-                scanned_ports: scanned_ports.clone(),
+                scanned_ports: PortRange::format_list(&PortRange::collapse(scanned)),
                 port_counts: counts,
                 ports,
                 probe_errors: Vec::new(),
@@ -276,6 +298,18 @@ pub fn run_scan(
         )?;
     }
     Ok(hosts)
+}
+
+/// The ports to scan on one target: its `host:port` ports, plus `--ports` when it was also
+/// named without a port.
+fn ports_for(target: &Target, default: &[u16]) -> Vec<u16> {
+    let mut ports = target.ports.clone();
+    if target.all_ports || target.ports.is_empty() {
+        ports.extend_from_slice(default);
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
 }
 
 /// One scanning thread per core (at most four), but only when there is enough work to share.

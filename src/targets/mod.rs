@@ -153,10 +153,53 @@ fn u128_to_ip(value: u128, v4: bool) -> IpAddr {
 pub struct SourcedSpec {
     /// The parsed expression.
     pub spec: TargetSpec,
+    /// The port of a `host:port` target: only that port is scanned for it.
+    pub port: Option<u16>,
     /// The text as written.
     pub text: String,
     /// `file:line` when it came from an `@file` list.
     pub origin: Option<String>,
+}
+
+/// Parses a target that may name one port: `host:443`, `192.0.2.1:8443`, `[2001:db8::1]:443`.
+/// A bare IPv6 address (several colons, no brackets) has no port.
+pub fn parse_with_port(input: &str) -> Result<(TargetSpec, Option<u16>), InputError> {
+    let s = input.trim();
+    let bad = || InputError::Target {
+        input: input.to_owned(),
+        origin: None,
+        expected: "a port from 1 to 65535 after the colon, e.g. mail.example:465".to_owned(),
+    };
+    let split = if let Some(rest) = s.strip_prefix('[') {
+        rest.split_once("]:")
+    } else if s.matches(':').count() == 1 {
+        s.split_once(':')
+    } else {
+        None
+    };
+    match split {
+        Some((host, port)) => {
+            let port: u16 = port.parse().ok().filter(|&p| p != 0).ok_or_else(bad)?;
+            let spec = TargetSpec::parse(host).map_err(|err| match err {
+                InputError::Target { expected, .. } => InputError::Target {
+                    input: input.to_owned(),
+                    origin: None,
+                    expected,
+                },
+                other => other,
+            })?;
+            if matches!(spec, TargetSpec::Net(_) | TargetSpec::Range(..)) {
+                return Err(InputError::Target {
+                    input: input.to_owned(),
+                    origin: None,
+                    expected: "one host or address before `:port` (use --ports for networks)"
+                        .to_owned(),
+                });
+            }
+            Ok((spec, Some(port)))
+        }
+        None => Ok((TargetSpec::parse(s)?, None)),
+    }
 }
 
 /// Parses command-line target arguments; `@file` arguments are read as lists (one target per
@@ -167,8 +210,10 @@ pub fn parse_target_args(args: &[String]) -> Result<Vec<SourcedSpec>, InputError
         if let Some(path) = arg.strip_prefix('@') {
             specs.extend(read_target_file(Path::new(path))?);
         } else {
+            let (spec, port) = parse_with_port(arg)?;
             specs.push(SourcedSpec {
-                spec: TargetSpec::parse(arg)?,
+                spec,
+                port,
                 text: arg.clone(),
                 origin: None,
             });
@@ -190,7 +235,7 @@ pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
             continue;
         }
         let origin = format!("{}:{}", path.display(), index + 1);
-        let spec = TargetSpec::parse(item).map_err(|err| match err {
+        let (spec, port) = parse_with_port(item).map_err(|err| match err {
             InputError::Target {
                 input, expected, ..
             } => InputError::Target {
@@ -202,6 +247,7 @@ pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
         })?;
         specs.push(SourcedSpec {
             spec,
+            port,
             text: item.to_owned(),
             origin: Some(origin),
         });
@@ -216,6 +262,10 @@ pub struct Target {
     pub address: IpAddr,
     /// Host names from the target list that resolved to it.
     pub hostnames: Vec<String>,
+    /// Ports named with `host:port` targets.
+    pub ports: Vec<u16>,
+    /// Whether the address was also given without a port (then `--ports` applies as well).
+    pub all_ports: bool,
 }
 
 /// Resolves host names to addresses. Abstracted so that expansion can be tested without DNS.
@@ -277,7 +327,7 @@ pub fn expand(
     let exclude = resolve_all(options.exclude)?;
     let scope = options.scope.map(resolve_all).transpose()?;
 
-    let mut found: BTreeMap<IpAddr, Vec<String>> = BTreeMap::new();
+    let mut found: BTreeMap<IpAddr, Target> = BTreeMap::new();
     let mut skipped = 0u64;
     for item in specs {
         let mut in_scope_here = 0u64;
@@ -290,11 +340,21 @@ pub fn expand(
                 return;
             }
             in_scope_here += 1;
-            let names = found.entry(addr).or_default();
+            let target = found.entry(addr).or_insert_with(|| Target {
+                address: addr,
+                hostnames: Vec::new(),
+                ports: Vec::new(),
+                all_ports: false,
+            });
+            match item.port {
+                Some(port) if !target.ports.contains(&port) => target.ports.push(port),
+                Some(_) => {}
+                None => target.all_ports = true,
+            }
             if let Some(name) = name
-                && !names.iter().any(|n| n == name)
+                && !target.hostnames.iter().any(|n| n == name)
             {
-                names.push(name.to_owned());
+                target.hostnames.push(name.to_owned());
             }
         };
         match &item.spec {
@@ -324,10 +384,7 @@ pub fn expand(
         }
     }
     Ok(Expansion {
-        targets: found
-            .into_iter()
-            .map(|(address, hostnames)| Target { address, hostnames })
-            .collect(),
+        targets: found.into_values().collect(),
         skipped,
     })
 }
@@ -400,10 +457,14 @@ mod tests {
 
     fn specs(list: &[&str]) -> Vec<SourcedSpec> {
         list.iter()
-            .map(|s| SourcedSpec {
-                spec: TargetSpec::parse(s).unwrap(),
-                text: (*s).to_owned(),
-                origin: None,
+            .map(|s| {
+                let (spec, port) = parse_with_port(s).unwrap();
+                SourcedSpec {
+                    spec,
+                    port,
+                    text: (*s).to_owned(),
+                    origin: None,
+                }
             })
             .collect()
     }
@@ -497,6 +558,43 @@ mod tests {
         assert!(matches!(err, InputError::NeedsConfirmation { .. }));
         let err = expand(&specs(&["2001:db8::/64"]), &opts, &FixedResolver).unwrap_err();
         assert!(matches!(err, InputError::TooManyAddresses { .. }));
+    }
+
+    #[test]
+    fn host_port_targets() {
+        assert_eq!(parse_with_port("127.0.0.1:8443").unwrap().1, Some(8443));
+        assert_eq!(
+            parse_with_port("[::1]:443").unwrap(),
+            (TargetSpec::Addr("::1".parse().unwrap()), Some(443))
+        );
+        assert_eq!(parse_with_port("::1").unwrap().1, None);
+        assert_eq!(
+            parse_with_port("mail.example:465").unwrap().0,
+            TargetSpec::Host("mail.example".into())
+        );
+        for bad in [
+            "10.0.0.1:0",
+            "10.0.0.1:70000",
+            "10.0.0.0/24:443",
+            "host:",
+            "[::1]:x",
+        ] {
+            assert!(parse_with_port(bad).is_err(), "{bad} should be rejected");
+        }
+        let opts = ExpandOptions {
+            exclude: &[],
+            scope: None,
+            confirmed_large: false,
+        };
+        let e = expand(
+            &specs(&["127.0.0.5:443", "127.0.0.5:8443", "127.0.0.6"]),
+            &opts,
+            &FixedResolver,
+        )
+        .unwrap();
+        assert_eq!(e.targets[0].ports, [443, 8443]);
+        assert!(!e.targets[0].all_ports);
+        assert!(e.targets[1].all_ports);
     }
 
     #[test]
