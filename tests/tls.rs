@@ -631,3 +631,52 @@ fn certificate_matrix_served_by_nginx() {
     assert_eq!(cert_of(76)["hostname_match"], false);
     assert_eq!(state("tls-cert-untrusted", 76), "fail");
 }
+
+/// DH group size from a real ServerKeyExchange (`openssl s_server -dhparam` with a 1024-bit
+/// group), and the heartbeat test against servers that are not vulnerable.
+#[test]
+fn dh_group_size_and_heartbeat_on_openssl() {
+    if !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.48";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let dh = dir.path().join("dh1024.pem");
+    let status = Command::new("openssl")
+        .args(["dhparam", "-out"])
+        .arg(&dh)
+        .arg("1024")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let port = free_port(ip);
+    let accept = format!("{ip}:{port}");
+    let _s = start(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &accept,
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            "-dhparam",
+            dh.to_str().unwrap(),
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-www",
+            "-quiet",
+        ],
+        accept.parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let tls = port_entry(&facts, port)["tls"].clone();
+    assert_eq!(tls["dh_bits"], 1024, "{tls}");
+    assert_eq!(tls["heartbleed"], false, "{tls}");
+    assert_eq!(finding_state(&result, "tls-weak-dh-group", ip), "fail");
+    assert_eq!(finding_state(&result, "tls-heartbleed", ip), "pass");
+}

@@ -443,6 +443,13 @@ pub struct TlsFacts {
     /// under TLS 1.3 when offered, otherwise under TLS 1.2 with ECDHE suites.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Size of the DH prime of the DHE suites (ServerKeyExchange), when DHE is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dh_bits: Option<u32>,
+    /// The server answered an oversized heartbeat request (CVE-2014-0160); `None` if the test
+    /// could not run (no TLS ≤ 1.2, or no complete flight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbleed: Option<bool>,
     /// The server chose DEFLATE when offered (CRIME); `None` if not asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<bool>,

@@ -82,6 +82,8 @@ pub struct HelloSpec<'a> {
     pub offer_compression: bool,
     /// 32 bytes of client random (any value; nothing is derived from it).
     pub random: [u8; 32],
+    /// Offer the heartbeat extension (RFC 6520), for the Heartbleed test.
+    pub heartbeat: bool,
     /// Named groups to offer; [`GROUPS`] when `None`. An x25519 key share is sent only when
     /// x25519 is among them, otherwise the key share list is empty (the server must answer
     /// with a HelloRetryRequest naming the group it wants).
@@ -156,6 +158,9 @@ pub fn client_hello(spec: &HelloSpec<'_>) -> Vec<u8> {
         extension(&mut ext, 0x000b, &[1, 0]); // ec_point_formats: uncompressed
         extension(&mut ext, 0x000d, &u16_list(&SIGNATURE_ALGORITHMS, 2));
         extension(&mut ext, 0x0017, &[]); // extended_master_secret
+        if spec.heartbeat {
+            extension(&mut ext, 0x000f, &[1]); // heartbeat: peer_allowed_to_send
+        }
         extension(&mut ext, 0xff01, &[0]); // renegotiation_info (initial handshake)
         if spec.tls13 {
             extension(&mut ext, 0x002b, &u16_list(&[TLS13], 1)); // supported_versions
@@ -241,6 +246,7 @@ mod tests {
             offer_compression: true,
             random: random_bytes(7),
             groups: None,
+            heartbeat: false,
         };
         let bytes = client_hello(&spec);
         let (rest, record) = tls_parser::parse_tls_plaintext(&bytes).expect("parses");
@@ -275,6 +281,7 @@ mod tests {
             offer_compression: false,
             random: random_bytes(1),
             groups: None,
+            heartbeat: false,
         };
         let bytes = client_hello(&spec);
         assert_eq!(&bytes[1..3], &[3, 0]);

@@ -8,6 +8,7 @@
 //! garbage, a truncated record or nothing at all yields a [`Reply`] that says so.
 
 pub mod cert;
+pub mod flight;
 pub mod hello;
 pub mod https;
 pub mod starttls;
@@ -332,6 +333,7 @@ impl Prober<'_> {
             offer_compression: compression,
             random: hello::random_bytes(self.seed),
             groups,
+            heartbeat: false,
         });
         exchange(self.addr, &bytes, self.timing, self.upgrade).await
     }
@@ -535,6 +537,33 @@ pub async fn probe_tls(
             entry.suites = suites.into_iter().map(suite_facts).collect();
             entry.server_preference = preference;
         }
+    }
+    // After the suites: the DH group size and the Heartbleed test, both under the best
+    // version up to TLS 1.2 (TLS 1.3 has neither static DH parameters nor heartbeat).
+    if let Some(best) = facts
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.accepted && v.version != "TLSv1.3")
+    {
+        let version = match best.version.as_str() {
+            "SSLv3" => SSL3,
+            "TLSv1.0" => TLS10,
+            "TLSv1.1" => TLS11,
+            _ => TLS12,
+        };
+        let dhe: Vec<u16> = best
+            .suites
+            .iter()
+            .filter(|s| s.kx == "dhe")
+            .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
+            .collect();
+        if !dhe.is_empty() {
+            facts.dh_bits = flight::probe_dh_bits(addr, sni, version, &dhe, timing, upgrade).await;
+        }
+        facts.heartbleed =
+            flight::probe_heartbleed(addr, sni, version, &legacy, timing, upgrade).await;
+        prober.handshakes += 1 + usize::from(!dhe.is_empty());
     }
     if let Some(best) = facts
         .versions
