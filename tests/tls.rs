@@ -214,6 +214,11 @@ fn nginx_with_a_modern_configuration() {
         serde_json::json!(["x25519", "secp256r1", "secp384r1"])
     );
     assert_eq!(tls["compression"], false);
+    assert_eq!(
+        tls["fallback_scsv"], true,
+        "nginx refuses a signalled downgrade"
+    );
+    assert_eq!(tls["ccs_injection"], false);
     assert_eq!(tls["secure_renegotiation"], true);
     // The certificate from a real rustls handshake, recorded rather than rejected.
     let cert = &tls["certificate"];
@@ -677,6 +682,7 @@ fn dh_group_size_and_heartbeat_on_openssl() {
     let tls = port_entry(&facts, port)["tls"].clone();
     assert_eq!(tls["dh_bits"], 1024, "{tls}");
     assert_eq!(tls["heartbleed"], false, "{tls}");
+    assert_eq!(tls["ccs_injection"], false, "{tls}");
     assert_eq!(finding_state(&result, "tls-weak-dh-group", ip), "fail");
     assert_eq!(finding_state(&result, "tls-heartbleed", ip), "pass");
 }

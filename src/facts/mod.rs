@@ -450,6 +450,13 @@ pub struct TlsFacts {
     /// could not run (no TLS ≤ 1.2, or no complete flight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbleed: Option<bool>,
+    /// The server accepted an early ChangeCipherSpec (CVE-2014-0224); `None` if not decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ccs_injection: Option<bool>,
+    /// The server refuses a downgrade signalled with TLS_FALLBACK_SCSV (RFC 7507); `None` if
+    /// not decided or only one version is offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_scsv: Option<bool>,
     /// The server chose DEFLATE when offered (CRIME); `None` if not asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<bool>,

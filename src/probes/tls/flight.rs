@@ -207,6 +207,78 @@ pub async fn probe_heartbleed(
     }
 }
 
+/// The CCS-injection test (CVE-2014-0224) as testssl.sh runs it: after the server's flight,
+/// send a ChangeCipherSpec before any key exchange, then a record that would have to be
+/// decrypted. A patched server rejects the early CCS (`unexpected_message`); a vulnerable one
+/// accepts it, switches to the (empty) keys and fails the next record's MAC
+/// (`bad_record_mac` / `decryption_failed`). `None` when the answer says neither.
+pub async fn probe_ccs_injection(
+    addr: SocketAddr,
+    sni: Option<&str>,
+    version: u16,
+    suites: &[u16],
+    timing: BannerTiming,
+    upgrade: Option<StartTls>,
+) -> Option<bool> {
+    let hello = client_hello(&HelloSpec {
+        version,
+        tls13: false,
+        suites,
+        server_name: sni,
+        offer_compression: false,
+        random: random_bytes(u64::from(addr.port()) ^ 0xcc),
+        groups: None,
+        heartbeat: false,
+    });
+    let (mut stream, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    if !flight.complete {
+        return None;
+    }
+    let [hi, lo] = version.to_be_bytes();
+    let mut records = vec![20, hi, lo, 0x00, 0x01, 0x01];
+    records.extend_from_slice(&[22, hi, lo, 0x00, 0x20]);
+    records.extend_from_slice(&random_bytes(u64::from(addr.port()) ^ 0x22));
+    stream.write_all(&records).await.ok()?;
+    match read_record(&mut stream, timing.answer).await {
+        Some((21, alert)) => match alert.get(1) {
+            Some(10) => Some(false),
+            Some(20 | 21) => Some(true),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the server refuses a downgrade signalled with TLS_FALLBACK_SCSV (RFC 7507): a hello
+/// for `lower_version` carrying the SCSV must be answered with `inappropriate_fallback`.
+pub async fn probe_fallback_scsv(
+    addr: SocketAddr,
+    sni: Option<&str>,
+    lower_version: u16,
+    suites: &[u16],
+    timing: BannerTiming,
+    upgrade: Option<StartTls>,
+) -> Option<bool> {
+    let mut offered = suites.to_vec();
+    offered.push(0x5600); // TLS_FALLBACK_SCSV
+    let hello = client_hello(&HelloSpec {
+        version: lower_version,
+        tls13: false,
+        suites: &offered,
+        server_name: sni,
+        offer_compression: false,
+        random: random_bytes(u64::from(addr.port()) ^ 0x56),
+        groups: None,
+        heartbeat: false,
+    });
+    let (_, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    match flight.alert {
+        Some(86) => Some(true),
+        Some(_) => None,
+        None => flight.message(2).map(|_| false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

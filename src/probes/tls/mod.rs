@@ -563,7 +563,27 @@ pub async fn probe_tls(
         }
         facts.heartbleed =
             flight::probe_heartbleed(addr, sni, version, &legacy, timing, upgrade).await;
-        prober.handshakes += 1 + usize::from(!dhe.is_empty());
+        facts.ccs_injection =
+            flight::probe_ccs_injection(addr, sni, version, &legacy, timing, upgrade).await;
+        prober.handshakes += 2 + usize::from(!dhe.is_empty());
+    }
+    // Downgrade protection: only meaningful when the server has a version above the one asked.
+    let highest = facts
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.accepted)
+        .map(|v| v.version.clone());
+    let lower = match highest.as_deref() {
+        Some("TLSv1.3") => Some(TLS12),
+        Some("TLSv1.2") => Some(TLS11),
+        Some("TLSv1.1") => Some(TLS10),
+        _ => None,
+    };
+    if let Some(lower) = lower {
+        facts.fallback_scsv =
+            flight::probe_fallback_scsv(addr, sni, lower, &legacy, timing, upgrade).await;
+        prober.handshakes += 1;
     }
     if let Some(best) = facts
         .versions
