@@ -179,6 +179,16 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                 tls_profile,
             };
             for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {
+                if let Some(error) = finding
+                    .evidence
+                    .get("error")
+                    .and_then(serde_json::Value::as_str)
+                {
+                    report.problems.push(problem(
+                        location.clone(),
+                        format!("`evidence` does not evaluate on {}: {error}", finding.asset),
+                    ));
+                }
                 if finding.state != example.expect {
                     let detail = finding
                         .reason

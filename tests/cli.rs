@@ -414,3 +414,20 @@ fn tls_profile_is_validated_and_recorded() {
     let result = read_json(&out.path().join("postura-result.json"));
     assert_eq!(result["tls_profile"], "bsi-tr-02102-2 2026-01");
 }
+
+#[test]
+fn broken_evidence_fails_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = GOOD_CHECK
+        .replace("FIXTURE", &fixture("narrow-scan.json"))
+        .replace(
+            "examples:",
+            "evidence: 'host.ports.map(p, p.nope)'\nexamples:",
+        );
+    write_check(dir.path(), "evidence.yaml", &body);
+    postura()
+        .args(["checks", "validate", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`evidence` does not evaluate"));
+}

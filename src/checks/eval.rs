@@ -68,7 +68,14 @@ impl std::fmt::Debug for Programs {
 
 /// The CEL standard environment, built once: building it registers every stdlib function,
 /// which costs more than evaluating all checks on a host.
-static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
+/// The strings extension (cel-go's `ext.Strings()`) adds `list.join(sep)`, `lowerAscii()` and
+/// friends, which evidence expressions use to build readable text.
+static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
+    let mut env = Env::stdlib();
+    // Registration only fails on a name clash, which the stdlib and this extension do not have.
+    let _ = env.add_extension(cel::extensions::strings);
+    Arc::new(env)
+});
 
 fn env() -> Arc<Env> {
     Arc::clone(&ENV)
@@ -249,12 +256,15 @@ pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) 
                 );
             }
             let (state, reason) = decide(check, &ctx, lang);
+            // Evidence explains a pass or a fail; conditions may assume applicability, so it
+            // is not computed for the other states.
+            let decided = matches!(state, ResultState::Pass | ResultState::Fail);
             let evidence = match &check.programs.evidence {
-                Some(program) => match program.execute(&ctx) {
+                Some(program) if decided => match program.execute(&ctx) {
                     Ok(value) => value.json().unwrap_or(serde_json::Value::Null),
                     Err(err) => serde_json::json!({ "error": err.to_string() }),
                 },
-                None => serde_json::Value::Null,
+                _ => serde_json::Value::Null,
             };
             finding(check, host, state, reason, evidence)
         })

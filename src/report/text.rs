@@ -78,13 +78,13 @@ pub fn render_summary(result: &ScanResult) -> String {
         if family.coverage > 0.0 {
             let _ = writeln!(
                 out,
-                "  {name:<24} {:>4}  ({} {} %)",
+                "  {name:<32} {:>4}  ({} {} %)",
                 family.score.map(num).unwrap_or_default(),
                 label("coverage"),
                 num(family.coverage)
             );
         } else {
-            let _ = writeln!(out, "  {name:<24}    –  ({})", label("not_assessed_family"));
+            let _ = writeln!(out, "  {name:<32}    –  ({})", label("not_assessed_family"));
         }
     }
 
