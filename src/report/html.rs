@@ -442,7 +442,7 @@ fn build_view(result: &ScanResult) -> View {
                 endpoint: g.endpoint.clone(),
                 grade: g.grade.clone(),
                 score: g.score,
-                caps: g.caps.join("; "),
+                caps: localized_caps(&g.cap_codes, &l),
             })
             .collect(),
         hosts_total: result.facts.hosts.len(),
@@ -489,6 +489,23 @@ fn references(def: &crate::checks::CheckDef, l: &BTreeMap<String, String>) -> Ve
         ));
     }
     lines
+}
+
+/// Cap codes (`≤B:legacy-tls`) as text in the report language.
+pub fn localized_caps(codes: &[String], l: &BTreeMap<String, String>) -> String {
+    codes
+        .iter()
+        .map(|entry| {
+            let (max, code) = entry.split_once(':').unwrap_or(("", entry));
+            let key = format!("tlscap_{}", code.replace('-', "_"));
+            let text = l
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| crate::scoring::tls_grade::cap_reason(code).to_owned());
+            format!("{max}: {text}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn severity_rank(css: &str) -> u8 {

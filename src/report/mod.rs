@@ -235,3 +235,24 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, InputEr
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(ScanResult)).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::Lang;
+
+    #[test]
+    fn every_label_exists_in_both_languages() {
+        let (de, en) = (super::html::labels(Lang::De), super::html::labels(Lang::En));
+        assert!(
+            de.len() > 50 && de.len() == en.len(),
+            "labels.yaml parses with both languages"
+        );
+        for code in crate::scoring::tls_grade::CAP_CODES {
+            let key = format!("tlscap_{}", code.replace('-', "_"));
+            assert!(de.contains_key(&key), "{key} has no German label");
+            assert_ne!(crate::scoring::tls_grade::cap_reason(code), "other");
+        }
+        let caps = super::html::localized_caps(&["≤B:legacy-tls".to_owned()], &de);
+        assert_eq!(caps, "≤B: TLS 1.0 oder 1.1 angeboten");
+    }
+}

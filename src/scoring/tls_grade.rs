@@ -27,8 +27,10 @@ pub struct EndpointGrade {
     pub key_exchange_score: u32,
     /// Cipher strength sub-score.
     pub cipher_score: u32,
-    /// Why the grade is capped, each as `≤X: reason`.
+    /// Why the grade is capped, each as `≤X: reason` (English).
     pub caps: Vec<String>,
+    /// The same caps as `≤X:code`, for reports in other languages (`tlscap_<code>` labels).
+    pub cap_codes: Vec<String>,
 }
 
 fn protocol_points(version: &str) -> u32 {
@@ -85,6 +87,47 @@ fn band(score: u32) -> &'static str {
     }
 }
 
+/// Every cap code, for completeness tests of the report labels.
+pub const CAP_CODES: [&str; 15] = [
+    "sslv3-best",
+    "export",
+    "insecure-key",
+    "md5-certificate",
+    "no-modern-protocol",
+    "compression",
+    "sslv3-offered",
+    "legacy-tls",
+    "no-forward-secrecy",
+    "no-aead",
+    "weak-key",
+    "rc4",
+    "64bit-block",
+    "chain-order",
+    "no-tls13",
+];
+
+/// The English reason for a cap code.
+pub fn cap_reason(code: &str) -> &'static str {
+    match code {
+        "sslv3-best" => "SSLv3 is the best protocol",
+        "export" => "EXPORT suites offered",
+        "insecure-key" => "insecure key (score ≤ 40)",
+        "md5-certificate" => "MD5-signed certificate",
+        "no-modern-protocol" => "neither TLS 1.2 nor TLS 1.3",
+        "compression" => "TLS compression (CRIME)",
+        "sslv3-offered" => "SSLv3 offered",
+        "legacy-tls" => "TLS 1.0 or 1.1 offered",
+        "no-forward-secrecy" => "no forward secrecy",
+        "no-aead" => "no AEAD suite",
+        "weak-key" => "weak key (score ≤ 80)",
+        "rc4" => "RC4 offered",
+        "64bit-block" => "64-bit block cipher offered (SWEET32)",
+        "chain-order" => "certificate chain out of order",
+        "no-tls13" => "TLS 1.3 not offered",
+        _ => "other",
+    }
+}
+
 /// Grades one endpoint; `None` when too little is known (no accepted version).
 pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade> {
     let accepted: Vec<_> = tls.versions.iter().filter(|v| v.accepted).collect();
@@ -112,56 +155,44 @@ pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade>
 
     let offered = |v: &str| tls.offered.iter().any(|o| o == v);
     let mut caps: Vec<(&str, &str)> = Vec::new();
-    let mut cap = |max: &'static str, reason: &'static str, applies: bool| {
+    let mut cap = |max: &'static str, code: &'static str, applies: bool| {
         if applies {
-            caps.push((max, reason));
+            caps.push((max, code));
         }
     };
     let any_suite = |f: &dyn Fn(&crate::facts::TlsSuiteFacts) -> bool| suites.iter().any(|s| f(s));
-    cap("F", "SSLv3 is the best protocol", best <= 80);
+    cap("F", "sslv3-best", best <= 80);
+    cap("F", "export", any_suite(&|s| s.name.contains("EXPORT")));
+    cap("F", "insecure-key", key_exchange_score <= 40);
     cap(
         "F",
-        "EXPORT suites offered",
-        any_suite(&|s| s.name.contains("EXPORT")),
-    );
-    cap("F", "insecure key (score ≤ 40)", key_exchange_score <= 40);
-    cap(
-        "F",
-        "MD5-signed certificate",
+        "md5-certificate",
         leaf.is_some_and(|l| l.signature_algorithm.to_ascii_lowercase().contains("md5")),
     );
     cap(
         "C",
-        "neither TLS 1.2 nor TLS 1.3",
+        "no-modern-protocol",
         !offered("TLSv1.2") && !offered("TLSv1.3"),
     );
-    cap(
-        "C",
-        "TLS compression (CRIME)",
-        tls.compression == Some(true),
-    );
-    cap("B", "SSLv3 offered", offered("SSLv3"));
+    cap("C", "compression", tls.compression == Some(true));
+    cap("B", "sslv3-offered", offered("SSLv3"));
+    cap("B", "legacy-tls", offered("TLSv1.0") || offered("TLSv1.1"));
     cap(
         "B",
-        "TLS 1.0 or 1.1 offered",
-        offered("TLSv1.0") || offered("TLSv1.1"),
-    );
-    cap(
-        "B",
-        "no forward secrecy",
+        "no-forward-secrecy",
         !any_suite(&|s| s.forward_secrecy),
     );
-    cap("B", "no AEAD suite", !any_suite(&|s| s.aead));
-    cap("B", "weak key (score ≤ 80)", key_exchange_score <= 80);
-    cap("B", "RC4 offered", any_suite(&|s| s.enc == "rc4"));
+    cap("B", "no-aead", !any_suite(&|s| s.aead));
+    cap("B", "weak-key", key_exchange_score <= 80);
+    cap("B", "rc4", any_suite(&|s| s.enc == "rc4"));
     cap(
         "B",
-        "64-bit block cipher offered (SWEET32)",
+        "64bit-block",
         any_suite(&|s| matches!(s.enc.as_str(), "tripledes" | "des" | "idea" | "rc2")),
     );
     cap(
         "B",
-        "certificate chain out of order",
+        "chain-order",
         tls.certificate.as_ref().is_some_and(|c| !c.chain_in_order),
     );
     let banded = band(score);
@@ -181,7 +212,7 @@ pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade>
             .is_some_and(|a| a >= 15_552_000);
         if warnings {
             letter = "A-".into();
-            caps.push(("A-", "TLS 1.3 not offered"));
+            caps.push(("A-", "no-tls13"));
         } else if hsts_ok {
             letter = "A+".into();
         }
@@ -201,9 +232,13 @@ pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade>
         protocol_score,
         key_exchange_score,
         cipher_score,
+        cap_codes: caps
+            .iter()
+            .map(|(max, code)| format!("≤{max}:{code}"))
+            .collect(),
         caps: caps
             .into_iter()
-            .map(|(max, reason)| format!("≤{max}: {reason}"))
+            .map(|(max, code)| format!("≤{max}: {}", cap_reason(code)))
             .collect(),
     })
 }
