@@ -104,6 +104,27 @@ pub async fn exchange_flight(
     Some((stream, flight))
 }
 
+/// A ≤ TLS 1.2 hello for the flight probes; `seed` keeps the randoms of the probes apart.
+fn legacy_hello(
+    addr: SocketAddr,
+    sni: Option<&str>,
+    version: u16,
+    suites: &[u16],
+    seed: u64,
+    heartbeat: bool,
+) -> Vec<u8> {
+    client_hello(&HelloSpec {
+        version,
+        tls13: false,
+        suites,
+        server_name: sni,
+        offer_compression: false,
+        random: random_bytes(u64::from(addr.port()) ^ seed),
+        groups: None,
+        heartbeat,
+    })
+}
+
 /// Extension types a ServerHello body carries.
 pub fn server_hello_extensions(body: &[u8]) -> Vec<u16> {
     // version(2) random(32) session_id(1+n) suite(2) compression(1) extensions(2+...)
@@ -148,16 +169,7 @@ pub async fn probe_dh_bits(
     timing: BannerTiming,
     upgrade: Option<StartTls>,
 ) -> Option<u32> {
-    let hello = client_hello(&HelloSpec {
-        version,
-        tls13: false,
-        suites: dhe_suites,
-        server_name: sni,
-        offer_compression: false,
-        random: random_bytes(u64::from(addr.port()) ^ 0xd4),
-        groups: None,
-        heartbeat: false,
-    });
+    let hello = legacy_hello(addr, sni, version, dhe_suites, 0xd4, false);
     let (_, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
     dh_prime_bits(flight.message(12)?)
 }
@@ -176,16 +188,7 @@ pub async fn probe_heartbleed(
     timing: BannerTiming,
     upgrade: Option<StartTls>,
 ) -> Option<bool> {
-    let hello = client_hello(&HelloSpec {
-        version,
-        tls13: false,
-        suites,
-        server_name: sni,
-        offer_compression: false,
-        random: random_bytes(u64::from(addr.port()) ^ 0x4b),
-        groups: None,
-        heartbeat: true,
-    });
+    let hello = legacy_hello(addr, sni, version, suites, 0x4b, true);
     let (mut stream, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
     if !flight.complete {
         return None;
@@ -220,16 +223,7 @@ pub async fn probe_ccs_injection(
     timing: BannerTiming,
     upgrade: Option<StartTls>,
 ) -> Option<bool> {
-    let hello = client_hello(&HelloSpec {
-        version,
-        tls13: false,
-        suites,
-        server_name: sni,
-        offer_compression: false,
-        random: random_bytes(u64::from(addr.port()) ^ 0xcc),
-        groups: None,
-        heartbeat: false,
-    });
+    let hello = legacy_hello(addr, sni, version, suites, 0xcc, false);
     let (mut stream, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
     if !flight.complete {
         return None;
@@ -261,16 +255,7 @@ pub async fn probe_fallback_scsv(
 ) -> Option<bool> {
     let mut offered = suites.to_vec();
     offered.push(0x5600); // TLS_FALLBACK_SCSV
-    let hello = client_hello(&HelloSpec {
-        version: lower_version,
-        tls13: false,
-        suites: &offered,
-        server_name: sni,
-        offer_compression: false,
-        random: random_bytes(u64::from(addr.port()) ^ 0x56),
-        groups: None,
-        heartbeat: false,
-    });
+    let hello = legacy_hello(addr, sni, lower_version, &offered, 0x56, false);
     let (_, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
     match flight.alert {
         Some(86) => Some(true),

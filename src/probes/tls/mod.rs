@@ -254,6 +254,17 @@ pub fn version_name(version: u16) -> &'static str {
     }
 }
 
+/// Fact name to wire version (the inverse of [`version_name`]); TLS 1.2 for anything else.
+pub fn wire_version(name: &str) -> u16 {
+    match name {
+        "SSLv3" => SSL3,
+        "TLSv1.0" => TLS10,
+        "TLSv1.1" => TLS11,
+        "TLSv1.3" => TLS13,
+        _ => TLS12,
+    }
+}
+
 /// Describes a suite for the facts.
 pub fn suite_facts(id: u16) -> TlsSuiteFacts {
     let known = tls_parser::TlsCipherSuite::from_id(id);
@@ -538,20 +549,17 @@ pub async fn probe_tls(
             entry.server_preference = preference;
         }
     }
-    // After the suites: the DH group size and the Heartbleed test, both under the best
-    // version up to TLS 1.2 (TLS 1.3 has neither static DH parameters nor heartbeat).
-    if let Some(best) = facts
+    // After the suites, under the best version up to TLS 1.2 (TLS 1.3 has no static DH
+    // parameters, no heartbeat and no compression): DH group size, Heartbleed, CCS injection,
+    // compression.
+    let best_legacy = facts
         .versions
         .iter()
         .rev()
         .find(|v| v.accepted && v.version != "TLSv1.3")
-    {
-        let version = match best.version.as_str() {
-            "SSLv3" => SSL3,
-            "TLSv1.0" => TLS10,
-            "TLSv1.1" => TLS11,
-            _ => TLS12,
-        };
+        .cloned();
+    if let Some(best) = &best_legacy {
+        let version = wire_version(&best.version);
         let dhe: Vec<u16> = best
             .suites
             .iter()
@@ -585,18 +593,8 @@ pub async fn probe_tls(
             flight::probe_fallback_scsv(addr, sni, lower, &legacy, timing, upgrade).await;
         prober.handshakes += 1;
     }
-    if let Some(best) = facts
-        .versions
-        .iter()
-        .rev()
-        .find(|v| v.accepted && v.version != "TLSv1.3")
-    {
-        let version = match best.version.as_str() {
-            "SSLv3" => SSL3,
-            "TLSv1.0" => TLS10,
-            "TLSv1.1" => TLS11,
-            _ => TLS12,
-        };
+    if let Some(best) = &best_legacy {
+        let version = wire_version(&best.version);
         if let Reply::Hello { compression, .. } = prober.ask(version, false, &legacy, true).await? {
             facts.compression = Some(compression != 0);
         }
