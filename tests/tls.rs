@@ -686,3 +686,62 @@ fn dh_group_size_and_heartbeat_on_openssl() {
     assert_eq!(finding_state(&result, "tls-weak-dh-group", ip), "fail");
     assert_eq!(finding_state(&result, "tls-heartbleed", ip), "pass");
 }
+
+/// SMTP STARTTLS against aiosmtpd (Debian's python3-aiosmtpd), a real SMTP implementation.
+#[test]
+fn smtp_starttls_on_aiosmtpd() {
+    let python = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let Some(python) = python else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3-aiosmtpd is not installed (CI must install it)"
+        );
+        return;
+    };
+    if !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.49";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let port = free_port(ip);
+    let listen = format!("{ip}:{port}");
+    let _smtp = start(
+        python,
+        &[
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &listen,
+            "--tlscert",
+            &cert,
+            "--tlskey",
+            &key,
+        ],
+        listen.parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let entry = port_entry(&facts, port);
+    assert_eq!(entry["service"]["name"], "smtp", "{entry}");
+    assert_eq!(entry["tls"]["starttls"], "smtp", "{entry}");
+    assert!(
+        entry["tls"]["offered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "TLSv1.2"),
+        "{entry}"
+    );
+    assert_eq!(
+        entry["tls"]["certificate"]["chain"][0]["subject"],
+        "CN=localhost"
+    );
+    assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
+}
