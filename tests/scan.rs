@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{
     Netns, banner_server, finding_state, free_port, is_root, port_entry, postura, postura_path,
-    read_json, repo, require, start,
+    python_with, read_json, repo, require, start,
 };
 
 fn scan(args: &[&str]) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
@@ -212,19 +212,7 @@ fn nginx_serving_search_cluster_roots_and_a_locked_site() {
 
 #[test]
 fn anonymous_ftp_with_a_real_server() {
-    // Debian's python3-pyftpdlib belongs to /usr/bin/python3, which may not be first on PATH.
-    let python = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
-        std::process::Command::new(py)
-            .args(["-c", "import pyftpdlib"])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    let Some(python) = python else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pyftpdlib is not installed (CI must install it)"
-        );
+    let Some(python) = python_with("pyftpdlib", "pyftpdlib") else {
         return;
     };
     let ip = "127.0.0.24";

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::{
-    finding_state, free_port, port_entry, postura, read_json, require, start, wait_for,
+    finding_state, free_port, port_entry, postura, python_with, read_json, require, start, wait_for,
 };
 
 fn self_signed(dir: &std::path::Path) -> (String, String) {
@@ -37,6 +37,16 @@ fn self_signed(dir: &std::path::Path) -> (String, String) {
 }
 
 fn scan(ip: &str, ports: &str) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
+    scan_with(ip, ports, &[])
+}
+
+/// A fast scan of `ports` on `ip` with `extra` arguments; returns the report folder, facts and
+/// result.
+fn scan_with(
+    ip: &str,
+    ports: &str,
+    extra: &[&std::ffi::OsStr],
+) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
     postura()
         .args([
@@ -51,8 +61,9 @@ fn scan(ip: &str, ports: &str) -> (tempfile::TempDir, serde_json::Value, serde_j
             "json,facts",
             "--lang",
             "en",
-            "--out",
         ])
+        .args(extra)
+        .arg("--out")
         .arg(out.path())
         .assert()
         .code(0);
@@ -401,27 +412,12 @@ fn private_ca_is_trusted_with_ca_file() {
     assert_eq!(cert["chain"][0]["sans"], serde_json::json!([ip]));
     assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "fail");
 
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args([
-            "scan",
-            ip,
-            "--ports",
-            &port.to_string(),
-            "--profile",
-            "fast",
-            "-q",
-            "-f",
-            "json,facts",
-            "--ca-file",
-        ])
-        .arg(d.join("ca.pem"))
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
-    let facts = read_json(&out.path().join("postura-facts.json"));
-    let result = read_json(&out.path().join("postura-result.json"));
+    let ca = d.join("ca.pem");
+    let (_out, facts, result) = scan_with(
+        ip,
+        &port.to_string(),
+        &["--ca-file".as_ref(), ca.as_os_str()],
+    );
     let cert = &port_entry(&facts, port)["tls"]["certificate"];
     assert_eq!(cert["trusted"], true, "{cert}");
     assert_eq!(finding_state(&result, "tls-cert-untrusted", ip), "pass");
@@ -565,27 +561,12 @@ fn certificate_matrix_served_by_nginx() {
         format!("127.0.0.71:{port}").parse().unwrap(),
     );
 
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args([
-            "scan",
-            "127.0.0.71-76",
-            "--ports",
-            &port.to_string(),
-            "--profile",
-            "fast",
-            "-q",
-            "-f",
-            "json,facts",
-            "--ca-file",
-        ])
-        .arg(d.join("root.pem"))
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
-    let facts = read_json(&out.path().join("postura-facts.json"));
-    let result = read_json(&out.path().join("postura-result.json"));
+    let ca = d.join("root.pem");
+    let (_out, facts, result) = scan_with(
+        "127.0.0.71-76",
+        &port.to_string(),
+        &["--ca-file".as_ref(), ca.as_os_str()],
+    );
     let cert_of = |octet: u8| {
         let host = facts["hosts"]
             .as_array()
@@ -690,18 +671,7 @@ fn dh_group_size_and_heartbeat_on_openssl() {
 /// SMTP STARTTLS against aiosmtpd (Debian's python3-aiosmtpd), a real SMTP implementation.
 #[test]
 fn smtp_starttls_on_aiosmtpd() {
-    let python = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
-        Command::new(py)
-            .args(["-c", "import aiosmtpd"])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    let Some(python) = python else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3-aiosmtpd is not installed (CI must install it)"
-        );
+    let Some(python) = python_with("aiosmtpd", "python3-aiosmtpd") else {
         return;
     };
     if !require("openssl") {

@@ -39,6 +39,26 @@ pub fn require(program: &str) -> bool {
     found
 }
 
+/// A Python interpreter that can import `module`. Debian's python3-* packages belong to
+/// /usr/bin/python3, which may not be first on PATH. In CI a missing module fails the test.
+pub fn python_with(module: &str, package: &str) -> Option<&'static str> {
+    let found = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", &format!("import {module}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{package} is not installed (CI must install it)"
+        );
+        eprintln!("skipping: {package} is not installed");
+    }
+    found
+}
+
 /// Whether we are root (needed for network namespaces and nft).
 pub fn is_root() -> bool {
     let uid = Command::new("id")
