@@ -59,7 +59,7 @@ async fn read_record(stream: &mut TcpStream, wait: Duration) -> Option<(u8, Vec<
 }
 
 /// Sends `hello` and reads the flight up to ServerHelloDone; returns the open stream too.
-pub async fn exchange_flight(
+async fn exchange_flight(
     addr: SocketAddr,
     hello: &[u8],
     timing: BannerTiming,
@@ -104,25 +104,39 @@ pub async fn exchange_flight(
     Some((stream, flight))
 }
 
-/// A ≤ TLS 1.2 hello for the flight probes; `seed` keeps the randoms of the probes apart.
-fn legacy_hello(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    version: u16,
-    suites: &[u16],
-    seed: u64,
-    heartbeat: bool,
-) -> Vec<u8> {
-    client_hello(&HelloSpec {
-        version,
-        tls13: false,
-        suites,
-        server_name: sni,
-        offer_compression: false,
-        random: random_bytes(u64::from(addr.port()) ^ seed),
-        groups: None,
-        heartbeat,
-    })
+/// The endpoint the flight probes talk to.
+pub struct Endpoint<'a> {
+    /// Address and port.
+    pub addr: SocketAddr,
+    /// Server name for SNI.
+    pub sni: Option<&'a str>,
+    /// Waits.
+    pub timing: BannerTiming,
+    /// Plaintext upgrade before TLS, if any.
+    pub upgrade: Option<StartTls>,
+}
+
+impl Endpoint<'_> {
+    /// Sends a ≤ TLS 1.2 hello and reads the flight; `seed` keeps the probes' randoms apart.
+    async fn flight(
+        &self,
+        version: u16,
+        suites: &[u16],
+        seed: u64,
+        heartbeat: bool,
+    ) -> Option<(TcpStream, Flight)> {
+        let hello = client_hello(&HelloSpec {
+            version,
+            tls13: false,
+            suites,
+            server_name: self.sni,
+            offer_compression: false,
+            random: random_bytes(u64::from(self.addr.port()) ^ seed),
+            groups: None,
+            heartbeat,
+        });
+        exchange_flight(self.addr, &hello, self.timing, self.upgrade).await
+    }
 }
 
 /// Extension types a ServerHello body carries.
@@ -162,15 +176,11 @@ pub fn dh_prime_bits(server_key_exchange: &[u8]) -> Option<u32> {
 
 /// Offers only DHE suites under `version` and reads the DH prime size.
 pub async fn probe_dh_bits(
-    addr: SocketAddr,
-    sni: Option<&str>,
+    endpoint: &Endpoint<'_>,
     version: u16,
     dhe_suites: &[u16],
-    timing: BannerTiming,
-    upgrade: Option<StartTls>,
 ) -> Option<u32> {
-    let hello = legacy_hello(addr, sni, version, dhe_suites, 0xd4, false);
-    let (_, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    let (_, flight) = endpoint.flight(version, dhe_suites, 0xd4, false).await?;
     dh_prime_bits(flight.message(12)?)
 }
 
@@ -181,15 +191,11 @@ pub async fn probe_dh_bits(
 ///
 /// `Some(false)` also when the server does not offer heartbeat at all.
 pub async fn probe_heartbleed(
-    addr: SocketAddr,
-    sni: Option<&str>,
+    endpoint: &Endpoint<'_>,
     version: u16,
     suites: &[u16],
-    timing: BannerTiming,
-    upgrade: Option<StartTls>,
 ) -> Option<bool> {
-    let hello = legacy_hello(addr, sni, version, suites, 0x4b, true);
-    let (mut stream, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    let (mut stream, flight) = endpoint.flight(version, suites, 0x4b, true).await?;
     if !flight.complete {
         return None;
     }
@@ -204,7 +210,7 @@ pub async fn probe_heartbleed(
         .write_all(&[24, hi, lo, 0x00, 0x03, 0x01, 0x40, 0x00])
         .await
         .ok()?;
-    match read_record(&mut stream, timing.answer).await {
+    match read_record(&mut stream, endpoint.timing.answer).await {
         Some((24, body)) => Some(body.len() > 3),
         _ => Some(false),
     }
@@ -216,24 +222,20 @@ pub async fn probe_heartbleed(
 /// accepts it, switches to the (empty) keys and fails the next record's MAC
 /// (`bad_record_mac` / `decryption_failed`). `None` when the answer says neither.
 pub async fn probe_ccs_injection(
-    addr: SocketAddr,
-    sni: Option<&str>,
+    endpoint: &Endpoint<'_>,
     version: u16,
     suites: &[u16],
-    timing: BannerTiming,
-    upgrade: Option<StartTls>,
 ) -> Option<bool> {
-    let hello = legacy_hello(addr, sni, version, suites, 0xcc, false);
-    let (mut stream, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    let (mut stream, flight) = endpoint.flight(version, suites, 0xcc, false).await?;
     if !flight.complete {
         return None;
     }
     let [hi, lo] = version.to_be_bytes();
     let mut records = vec![20, hi, lo, 0x00, 0x01, 0x01];
     records.extend_from_slice(&[22, hi, lo, 0x00, 0x20]);
-    records.extend_from_slice(&random_bytes(u64::from(addr.port()) ^ 0x22));
+    records.extend_from_slice(&random_bytes(u64::from(endpoint.addr.port()) ^ 0x22));
     stream.write_all(&records).await.ok()?;
-    match read_record(&mut stream, timing.answer).await {
+    match read_record(&mut stream, endpoint.timing.answer).await {
         Some((21, alert)) => match alert.get(1) {
             Some(10) => Some(false),
             Some(20 | 21) => Some(true),
@@ -246,17 +248,15 @@ pub async fn probe_ccs_injection(
 /// Whether the server refuses a downgrade signalled with TLS_FALLBACK_SCSV (RFC 7507): a hello
 /// for `lower_version` carrying the SCSV must be answered with `inappropriate_fallback`.
 pub async fn probe_fallback_scsv(
-    addr: SocketAddr,
-    sni: Option<&str>,
+    endpoint: &Endpoint<'_>,
     lower_version: u16,
     suites: &[u16],
-    timing: BannerTiming,
-    upgrade: Option<StartTls>,
 ) -> Option<bool> {
     let mut offered = suites.to_vec();
     offered.push(0x5600); // TLS_FALLBACK_SCSV
-    let hello = legacy_hello(addr, sni, lower_version, &offered, 0x56, false);
-    let (_, flight) = exchange_flight(addr, &hello, timing, upgrade).await?;
+    let (_, flight) = endpoint
+        .flight(lower_version, &offered, 0x56, false)
+        .await?;
     match flight.alert {
         Some(86) => Some(true),
         Some(_) => None,

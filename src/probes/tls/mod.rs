@@ -552,6 +552,12 @@ pub async fn probe_tls(
     // After the suites, under the best version up to TLS 1.2 (TLS 1.3 has no static DH
     // parameters, no heartbeat and no compression): DH group size, Heartbleed, CCS injection,
     // compression.
+    let endpoint = flight::Endpoint {
+        addr,
+        sni,
+        timing,
+        upgrade,
+    };
     let best_legacy = facts
         .versions
         .iter()
@@ -567,12 +573,10 @@ pub async fn probe_tls(
             .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
             .collect();
         if !dhe.is_empty() {
-            facts.dh_bits = flight::probe_dh_bits(addr, sni, version, &dhe, timing, upgrade).await;
+            facts.dh_bits = flight::probe_dh_bits(&endpoint, version, &dhe).await;
         }
-        facts.heartbleed =
-            flight::probe_heartbleed(addr, sni, version, &legacy, timing, upgrade).await;
-        facts.ccs_injection =
-            flight::probe_ccs_injection(addr, sni, version, &legacy, timing, upgrade).await;
+        facts.heartbleed = flight::probe_heartbleed(&endpoint, version, &legacy).await;
+        facts.ccs_injection = flight::probe_ccs_injection(&endpoint, version, &legacy).await;
         prober.handshakes += 2 + usize::from(!dhe.is_empty());
     }
     // Downgrade protection: only meaningful when the server has a version above the one asked.
@@ -589,8 +593,7 @@ pub async fn probe_tls(
         _ => None,
     };
     if let Some(lower) = lower {
-        facts.fallback_scsv =
-            flight::probe_fallback_scsv(addr, sni, lower, &legacy, timing, upgrade).await;
+        facts.fallback_scsv = flight::probe_fallback_scsv(&endpoint, lower, &legacy).await;
         prober.handshakes += 1;
     }
     if let Some(best) = &best_legacy {
