@@ -36,6 +36,17 @@ fn self_signed(dir: &std::path::Path) -> (String, String) {
     (cert.display().to_string(), key.display().to_string())
 }
 
+/// Starts `openssl s_server -www` on a free port of `ip` with `options` (protocol, ciphers, ...);
+/// returns the server and its port.
+fn s_server(ip: &str, cert: &str, key: &str, options: &[&str]) -> (crate::support::Server, u16) {
+    let port = free_port(ip);
+    let accept = format!("{ip}:{port}");
+    let mut args = vec!["s_server", "-accept", &accept];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&["-cert", cert, "-key", key, "-www", "-quiet"]);
+    (start("openssl", &args, accept.parse().unwrap()), port)
+}
+
 fn scan(ip: &str, ports: &str) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
     scan_with(ip, ports, &[])
 }
@@ -97,25 +108,15 @@ fn openssl_tls10_with_static_rsa_suites() {
     let ip = "127.0.0.41";
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = self_signed(dir.path());
-    let port = free_port(ip);
-    let accept = format!("{ip}:{port}");
-    let _s = start(
-        "openssl",
+    let (_s, port) = s_server(
+        ip,
+        &cert,
+        &key,
         &[
-            "s_server",
-            "-accept",
-            &accept,
             "-tls1",
             "-cipher",
             "AES128-SHA:ECDHE-RSA-AES256-SHA:@SECLEVEL=0",
-            "-cert",
-            &cert,
-            "-key",
-            &key,
-            "-www",
-            "-quiet",
         ],
-        accept.parse().unwrap(),
     );
     let (_out, facts, result) = scan(ip, &port.to_string());
     let entry = port_entry(&facts, port);
@@ -637,27 +638,17 @@ fn dh_group_size_and_heartbeat_on_openssl() {
         .status()
         .unwrap();
     assert!(status.success());
-    let port = free_port(ip);
-    let accept = format!("{ip}:{port}");
-    let _s = start(
-        "openssl",
+    let (_s, port) = s_server(
+        ip,
+        &cert,
+        &key,
         &[
-            "s_server",
-            "-accept",
-            &accept,
             "-tls1_2",
             "-cipher",
             "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
             "-dhparam",
             dh.to_str().unwrap(),
-            "-cert",
-            &cert,
-            "-key",
-            &key,
-            "-www",
-            "-quiet",
         ],
-        accept.parse().unwrap(),
     );
     let (_out, facts, result) = scan(ip, &port.to_string());
     let tls = port_entry(&facts, port)["tls"].clone();
