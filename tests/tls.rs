@@ -12,13 +12,19 @@ use crate::support::{
 };
 
 fn self_signed(dir: &std::path::Path) -> (String, String) {
+    openssl_self_signed(dir, "rsa:2048", "-sha256")
+}
+
+/// A self-signed certificate made by the openssl CLI with key `newkey` and digest `digest`.
+fn openssl_self_signed(dir: &std::path::Path, newkey: &str, digest: &str) -> (String, String) {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let status = Command::new("openssl")
         .args([
             "req",
             "-x509",
             "-newkey",
-            "rsa:2048",
+            newkey,
+            digest,
             "-nodes",
             "-days",
             "30",
@@ -107,7 +113,7 @@ fn openssl_tls10_with_static_rsa_suites() {
     }
     let ip = "127.0.0.41";
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = self_signed(dir.path());
+    let (cert, key) = openssl_self_signed(dir.path(), "rsa:1024", "-sha1");
     let (_s, port) = s_server(
         ip,
         &cert,
@@ -140,12 +146,114 @@ fn openssl_tls10_with_static_rsa_suites() {
     assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
     assert_eq!(finding_state(&result, "tls13-not-offered", ip), "fail");
     assert_eq!(finding_state(&result, "tls-outside-profile", ip), "fail");
-    // rustls cannot speak TLS 1.0, so there is no certificate fact: the checks say so.
-    assert!(tls["certificate"].is_null());
+    // rustls cannot speak TLS 1.0: the chain comes from our own handshake.
+    let leaf = &tls["certificate"]["chain"][0];
+    assert_eq!(leaf["key_bits"], 1024, "{tls}");
+    assert_eq!(leaf["signature_algorithm"], "sha1WithRSAEncryption");
+    assert_eq!(leaf["self_signed"], true);
+    assert_eq!(tls["certificate"]["trusted"], false);
     assert_eq!(
-        finding_state(&result, "tls-cert-expired", ip),
-        "not_applicable"
+        finding_state(&result, "tls-cert-weak-key-or-signature", ip),
+        "fail"
     );
+    assert_eq!(finding_state(&result, "tls-cert-expired", ip), "pass");
+    // OpenSSL answers every malformed RSA key exchange alike.
+    assert_eq!(tls["robot"], "not_vulnerable", "{tls}");
+    assert_eq!(finding_state(&result, "tls-robot", ip), "pass");
+}
+
+/// ROBOT against a server with a Bleichenbacher oracle (`tests/servers/robot_oracle.py`: real
+/// RSA decryption, a different alert for well-formed and malformed PKCS#1 blocks).
+#[test]
+fn robot_oracle_is_found() {
+    let Some(python) = python_with("cryptography", "python3-cryptography") else {
+        return;
+    };
+    if !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.42";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let port = free_port(ip);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/servers/robot_oracle.py");
+    let _oracle = start(
+        python,
+        &[script, ip, &port.to_string(), &cert, &key],
+        format!("{ip}:{port}").parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let tls = &port_entry(&facts, port)["tls"];
+    // Valid and wrong-version blocks pass the server's padding check, the other three fail
+    // it alike: sslyze calls that a weak oracle.
+    assert_eq!(tls["robot"], "weak_oracle", "{tls}");
+    assert_eq!(finding_state(&result, "tls-robot", ip), "fail");
+    let grade = result["tls_grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["endpoint"] == format!("{ip}:{port}"))
+        .unwrap();
+    // The self-signed certificate shows as M/T first, as SSL Labs does.
+    assert_eq!(grade["grade_if_trusted"], "F", "{grade}");
+    assert!(
+        grade["cap_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "≤F:robot"),
+        "{grade}"
+    );
+}
+
+/// LDAP STARTTLS (RFC 4511 extended operation) against a real OpenLDAP slapd.
+#[test]
+fn ldap_starttls_on_slapd() {
+    if !require("slapd") || !require("openssl") {
+        return;
+    }
+    let ip = "127.0.0.43";
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+    let d = dir.path().display();
+    let conf = dir.path().join("slapd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "pidfile {d}/slapd.pid\nargsfile {d}/slapd.args\n\
+             TLSCertificateFile {cert}\nTLSCertificateKeyFile {key}\n"
+        ),
+    )
+    .unwrap();
+    // The LDAP port itself, so the scan knows the service is LDAP (binding it needs root).
+    let port = 389;
+    if TcpListener::bind((ip, port)).is_err() {
+        assert!(std::env::var_os("CI").is_none(), "cannot bind {ip}:389");
+        eprintln!("skipping: cannot bind {ip}:389 (not root)");
+        return;
+    }
+    let url = format!("ldap://{ip}:{port}/");
+    let _slapd = start(
+        "slapd",
+        &["-f", conf.to_str().unwrap(), "-h", &url, "-d", "0"],
+        format!("{ip}:{port}").parse().unwrap(),
+    );
+    let (_out, facts, result) = scan(ip, &port.to_string());
+    let entry = port_entry(&facts, port);
+    assert_eq!(entry["tls"]["starttls"], "ldap", "{entry}");
+    assert!(
+        entry["tls"]["offered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "TLSv1.3"),
+        "{entry}"
+    );
+    assert_eq!(
+        entry["tls"]["certificate"]["chain"][0]["subject"],
+        "CN=localhost"
+    );
+    assert_eq!(finding_state(&result, "tls-sslv3-enabled", ip), "pass");
 }
 
 #[test]

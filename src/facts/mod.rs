@@ -453,6 +453,10 @@ pub struct TlsFacts {
     /// The server accepted an early ChangeCipherSpec (CVE-2014-0224); `None` if not decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ccs_injection: Option<bool>,
+    /// How the server answers RSA key exchanges with broken PKCS#1 padding (ROBOT,
+    /// CVE-2017-13099 and relatives); `None` when no RSA key-exchange suite is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robot: Option<RobotVerdict>,
     /// The server refuses a downgrade signalled with TLS_FALLBACK_SCSV (RFC 7507); `None` if
     /// not decided or only one version is offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -523,6 +527,20 @@ pub struct CertificateFacts {
     /// Why the handshake did not complete, if it did not (the chain may still be known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake_error: Option<String>,
+}
+
+/// The ROBOT test's outcome, in sslyze's terms.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotVerdict {
+    /// Every malformed key exchange got the same answer: no padding oracle.
+    NotVulnerable,
+    /// Only a correctly padded key exchange is told apart: an oracle, slower to exploit.
+    WeakOracle,
+    /// Several kinds of bad padding are told apart: a practical decryption oracle.
+    StrongOracle,
+    /// Answers differed between two identical runs; nothing can be concluded.
+    Inconsistent,
 }
 
 /// One certificate of a chain.

@@ -8,7 +8,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Facts, TlsFacts};
+use crate::facts::{Facts, RobotVerdict, TlsFacts};
 
 /// The grade of one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -88,11 +88,14 @@ fn band(score: u32) -> &'static str {
 }
 
 /// Every cap code, for completeness tests of the report labels.
-pub const CAP_CODES: [&str; 15] = [
+pub const CAP_CODES: [&str; 18] = [
     "sslv3-best",
     "export",
     "insecure-key",
     "md5-certificate",
+    "heartbleed",
+    "ccs-injection",
+    "robot",
     "no-modern-protocol",
     "compression",
     "sslv3-offered",
@@ -113,6 +116,9 @@ pub fn cap_reason(code: &str) -> &'static str {
         "export" => "EXPORT suites offered",
         "insecure-key" => "insecure key (score ≤ 40)",
         "md5-certificate" => "MD5-signed certificate",
+        "heartbleed" => "Heartbleed",
+        "ccs-injection" => "CCS injection",
+        "robot" => "ROBOT (RSA padding oracle)",
         "no-modern-protocol" => "neither TLS 1.2 nor TLS 1.3",
         "compression" => "TLS compression (CRIME)",
         "sslv3-offered" => "SSLv3 offered",
@@ -168,6 +174,16 @@ pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade>
         "F",
         "md5-certificate",
         leaf.is_some_and(|l| l.signature_algorithm.to_ascii_lowercase().contains("md5")),
+    );
+    cap("F", "heartbleed", tls.heartbleed == Some(true));
+    cap("F", "ccs-injection", tls.ccs_injection == Some(true));
+    cap(
+        "F",
+        "robot",
+        matches!(
+            tls.robot,
+            Some(RobotVerdict::WeakOracle | RobotVerdict::StrongOracle)
+        ),
     );
     cap(
         "C",

@@ -100,6 +100,102 @@ pub fn read_ca_file(
     Ok(certs)
 }
 
+/// The WebPKI verifier for Mozilla's roots plus the `--ca-file` roots.
+fn webpki_verifier(
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<Arc<rustls::client::WebPkiServerVerifier>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // `--ca-file`: an internal PKI's roots count as trusted too.
+    roots.add_parsable_certificates(extra_roots.iter().cloned());
+    rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::clone(provider),
+    )
+    .build()
+    .map_err(|e| e.to_string())
+}
+
+fn server_name_for(addr: SocketAddr, name: Option<&str>) -> Result<ServerName<'static>, String> {
+    match name {
+        Some(n) => ServerName::try_from(n.to_owned()).map_err(|e| e.to_string()),
+        None => Ok(ServerName::IpAddress(addr.ip().into())),
+    }
+}
+
+/// Facts about a chain as the server sent it (leaf first), with WebPKI's verdict.
+fn chain_facts(
+    ders: &[Vec<u8>],
+    ocsp: &[u8],
+    verdict: Option<Result<(), String>>,
+    addr: SocketAddr,
+    name: Option<&str>,
+    handshake_error: Option<String>,
+) -> CertificateFacts {
+    let chain: Vec<ChainCertFacts> = ders.iter().map(|der| parse_certificate(der)).collect();
+    let chain_in_order = chain.windows(2).all(|w| w[0].issuer == w[1].subject);
+    let hostname = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| addr.ip().to_string());
+    let hostname_match = chain
+        .first()
+        .is_some_and(|leaf| matches_name(leaf, &hostname, addr.ip(), name.is_none()));
+    let (trusted, trust_error) = match verdict {
+        Some(Ok(())) => (true, None),
+        Some(Err(e)) => (false, Some(e)),
+        None => (false, Some("not verified".into())),
+    };
+    CertificateFacts {
+        chain,
+        chain_in_order,
+        trusted,
+        trust_error,
+        name_checked: hostname,
+        hostname_match,
+        ocsp_stapled: !ocsp.is_empty(),
+        handshake_error,
+    }
+}
+
+/// Facts for a chain read from our own legacy handshake (servers that rustls cannot talk to:
+/// SSLv3 to TLS 1.1 only). The chain is verified the same way, outside a handshake.
+pub fn legacy_chain_facts(
+    ders: &[Vec<u8>],
+    addr: SocketAddr,
+    name: Option<&str>,
+    extra_roots: &[CertificateDer<'static>],
+) -> CertificateFacts {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verdict = (|| {
+        let verifier = webpki_verifier(&provider, extra_roots)?;
+        let server_name = server_name_for(addr, name)?;
+        let (leaf, intermediates) = ders.split_first().ok_or("no certificate")?;
+        let intermediates: Vec<CertificateDer<'_>> = intermediates
+            .iter()
+            .map(|d| CertificateDer::from(d.as_slice()))
+            .collect();
+        verifier
+            .verify_server_cert(
+                &CertificateDer::from(leaf.as_slice()),
+                &intermediates,
+                &server_name,
+                &[],
+                UnixTime::now(),
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })();
+    chain_facts(
+        ders,
+        &[],
+        Some(verdict),
+        addr,
+        name,
+        Some("certificate read from a legacy (pre-TLS 1.2) handshake".into()),
+    )
+}
+
 /// Completes a handshake and returns the certificate facts. `name` is what the user scanned
 /// (SNI and the name the certificate must match); without one the address is checked.
 pub async fn probe_certificate(
@@ -116,16 +212,7 @@ pub async fn probe_certificate(
         message,
     };
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    // `--ca-file`: an internal PKI's roots count as trusted too.
-    roots.add_parsable_certificates(extra_roots.iter().cloned());
-    let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots),
-        Arc::clone(&provider),
-    )
-    .build()
-    .map_err(|e| error("setup", e.to_string()))?;
+    let inner = webpki_verifier(&provider, extra_roots).map_err(|e| error("setup", e))?;
     let verifier = Arc::new(RecordingVerifier {
         inner,
         schemes: provider
@@ -139,10 +226,7 @@ pub async fn probe_certificate(
         .dangerous()
         .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
         .with_no_client_auth();
-    let server_name: ServerName<'static> = match name {
-        Some(n) => ServerName::try_from(n.to_owned()).map_err(|e| error("setup", e.to_string()))?,
-        None => ServerName::IpAddress(addr.ip().into()),
-    };
+    let server_name = server_name_for(addr, name).map_err(|e| error("setup", e))?;
     let mut stream = connect(addr, timing.connect, "tls-certificate").await?;
     if let Some(protocol) = upgrade {
         super::starttls::upgrade(&mut stream, protocol, timing.answer)
@@ -168,33 +252,14 @@ pub async fn probe_certificate(
             handshake_error.unwrap_or_else(|| "no certificate received".into()),
         ));
     }
-    let chain: Vec<ChainCertFacts> = recorded
-        .chain
-        .iter()
-        .map(|der| parse_certificate(der))
-        .collect();
-    let chain_in_order = chain.windows(2).all(|w| w[0].issuer == w[1].subject);
-    let hostname = name
-        .map(str::to_owned)
-        .unwrap_or_else(|| addr.ip().to_string());
-    let hostname_match = chain
-        .first()
-        .map(|leaf| matches_name(leaf, &hostname, addr.ip(), name.is_none()));
-    let (trusted, trust_error) = match recorded.verdict {
-        Some(Ok(())) => (true, None),
-        Some(Err(e)) => (false, Some(e)),
-        None => (false, Some("not verified".into())),
-    };
-    Ok(CertificateFacts {
-        chain,
-        chain_in_order,
-        trusted,
-        trust_error,
-        name_checked: hostname,
-        hostname_match: hostname_match.unwrap_or(false),
-        ocsp_stapled: !recorded.ocsp.is_empty(),
+    Ok(chain_facts(
+        &recorded.chain,
+        &recorded.ocsp,
+        recorded.verdict,
+        addr,
+        name,
         handshake_error,
-    })
+    ))
 }
 
 fn matches_name(leaf: &ChainCertFacts, name: &str, ip: IpAddr, by_address: bool) -> bool {

@@ -40,7 +40,7 @@ impl Flight {
     }
 }
 
-async fn read_record(stream: &mut TcpStream, wait: Duration) -> Option<(u8, Vec<u8>)> {
+pub(super) async fn read_record(stream: &mut TcpStream, wait: Duration) -> Option<(u8, Vec<u8>)> {
     let mut header = [0u8; 5];
     timeout(wait, stream.read_exact(&mut header))
         .await
@@ -118,7 +118,7 @@ pub struct Endpoint<'a> {
 
 impl Endpoint<'_> {
     /// Sends a ≤ TLS 1.2 hello and reads the flight; `seed` keeps the probes' randoms apart.
-    async fn flight(
+    pub(super) async fn flight(
         &self,
         version: u16,
         suites: &[u16],
@@ -160,6 +160,36 @@ pub fn server_hello_extensions(body: &[u8]) -> Vec<u16> {
         at += 4 + usize::from(u16::from_be_bytes([body[at + 2], body[at + 3]]));
     }
     kinds
+}
+
+/// The DER certificates of a Certificate message body (RFC 5246 §7.4.2), leaf first.
+pub fn certificate_chain(body: &[u8]) -> Vec<Vec<u8>> {
+    let length24 = |b: &[u8]| usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]);
+    let mut chain = Vec::new();
+    let Some(total) = body.get(..3).map(length24) else {
+        return chain;
+    };
+    let list = &body[3..body.len().min(3 + total)];
+    let mut at = 0;
+    while let Some(len) = list.get(at..at + 3).map(length24) {
+        let Some(der) = list.get(at + 3..at + 3 + len) else {
+            break;
+        };
+        chain.push(der.to_vec());
+        at += 3 + len;
+    }
+    chain
+}
+
+/// The certificate chain the server sends in a ≤ TLS 1.2 handshake of our own.
+pub async fn probe_legacy_chain(
+    endpoint: &Endpoint<'_>,
+    version: u16,
+    suites: &[u16],
+) -> Option<Vec<Vec<u8>>> {
+    let (_, flight) = endpoint.flight(version, suites, 0xce, false).await?;
+    let chain = certificate_chain(flight.message(11)?);
+    (!chain.is_empty()).then_some(chain)
 }
 
 /// Bit length of the DH prime in a DHE ServerKeyExchange (`p` comes first).
@@ -278,6 +308,21 @@ mod tests {
         small.extend(std::iter::repeat_n(0xff, 127));
         assert_eq!(dh_prime_bits(&small), Some(1023));
         assert_eq!(dh_prime_bits(&[0x00]), None);
+    }
+
+    #[test]
+    fn certificate_message_is_cut_into_certificates() {
+        let body = [0, 0, 10, 0, 0, 2, 0xaa, 0xbb, 0, 0, 2, 0xcc, 0xdd];
+        assert_eq!(
+            certificate_chain(&body),
+            vec![vec![0xaa, 0xbb], vec![0xcc, 0xdd]]
+        );
+        // A length that runs past the message ends the list instead of panicking.
+        assert_eq!(
+            certificate_chain(&[0, 0, 9, 0, 0, 7, 1]),
+            Vec::<Vec<u8>>::new()
+        );
+        assert!(certificate_chain(&[0]).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod cert;
 pub mod flight;
 pub mod hello;
 pub mod https;
+pub mod robot;
 pub mod starttls;
 
 use std::net::SocketAddr;
@@ -578,6 +579,18 @@ pub async fn probe_tls(
         facts.heartbleed = flight::probe_heartbleed(&endpoint, version, &legacy).await;
         facts.ccs_injection = flight::probe_ccs_injection(&endpoint, version, &legacy).await;
         prober.handshakes += 2 + usize::from(!dhe.is_empty());
+        let rsa: Vec<u16> = best
+            .suites
+            .iter()
+            .filter(|s| s.kx == "rsa")
+            .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
+            .collect();
+        if !rsa.is_empty()
+            && let Some((verdict, handshakes)) = robot::probe_robot(&endpoint, version, &rsa).await
+        {
+            facts.robot = Some(verdict);
+            prober.handshakes += handshakes;
+        }
     }
     // Downgrade protection: only meaningful when the server has a version above the one asked.
     let highest = facts
@@ -617,7 +630,8 @@ pub async fn probe_tls(
     if tls13 || facts.offered.iter().any(|v| v == "TLSv1.2") {
         facts.groups = prober.groups(tls13, &ecdhe).await?;
     }
-    // rustls speaks TLS 1.2 and 1.3 only; older-only servers keep their protocol facts.
+    // rustls speaks TLS 1.2 and 1.3 only.
+    let mut rustls_error = None;
     if facts
         .offered
         .iter()
@@ -625,10 +639,30 @@ pub async fn probe_tls(
     {
         match cert::probe_certificate(addr, sni, timing, extra_roots, upgrade).await {
             Ok(certificate) => facts.certificate = Some(certificate),
-            Err(err) => facts
-                .malformed_replies
-                .push(format!("certificate: {}", err.message)),
+            Err(err) => rustls_error = Some(err.message),
         }
+    }
+    // Servers rustls cannot finish a handshake with (TLS ≤ 1.1 only, or only suites rustls
+    // lacks) still show their chain in our own handshake.
+    if facts.certificate.is_none()
+        && let Some(best) = &best_legacy
+        && let Some(chain) =
+            flight::probe_legacy_chain(&endpoint, wire_version(&best.version), &legacy).await
+    {
+        prober.handshakes += 1;
+        let mut certificate = cert::legacy_chain_facts(&chain, addr, sni, extra_roots);
+        if let Some(error) = rustls_error.take() {
+            certificate.handshake_error = Some(format!(
+                "{}; modern handshake: {error}",
+                certificate.handshake_error.unwrap_or_default()
+            ));
+        }
+        facts.certificate = Some(certificate);
+    }
+    if let Some(error) = rustls_error {
+        facts
+            .malformed_replies
+            .push(format!("certificate: {error}"));
     }
     if upgrade.is_none() && facts.certificate.is_some() {
         facts.https = https::probe_https(addr, sni, timing).await;
