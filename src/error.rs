@@ -59,6 +59,14 @@ pub enum InputError {
         /// The limit.
         limit: u128,
     },
+    /// An evidence folder that cannot be walked.
+    #[error("evidence folder {}: {message}", .path.display())]
+    EvidenceFolder {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// No target given at all.
     #[error("no targets given: name at least one address, network, range or host name")]
     NoTargets,

@@ -21,6 +21,7 @@
 
 pub mod checks;
 pub mod error;
+pub mod evidence;
 pub mod facts;
 pub mod probes;
 pub mod report;
@@ -51,6 +52,8 @@ pub fn scan(
         finished_at: now(),
         scan: Some(settings),
         hosts,
+        identities: Vec::new(),
+        evidence_files: Vec::new(),
     })
 }
 
@@ -153,10 +156,10 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                     continue;
                 }
             };
-            if facts.hosts.is_empty() {
+            if facts.hosts.is_empty() && facts.identities.is_empty() {
                 report.problems.push(problem(
                     location.clone(),
-                    "the facts contain no host".into(),
+                    "the facts contain no host and no identity source".into(),
                 ));
             }
             // Examples are judged as of the time their facts were gathered.

@@ -3,5 +3,6 @@
 mod support;
 
 mod cli;
+mod evidence;
 mod scan;
 mod tls;

@@ -1,6 +1,8 @@
 //! Evaluates checks against facts with CEL.
 //!
-//! Each host becomes the CEL variable `host` (the JSON shape of [`HostFacts`]). For each
+//! Each host becomes the CEL variable `host` (the JSON shape of [`HostFacts`]), each identity
+//! source (cloud account, identity-provider tenant) the variable `identity` for the checks
+//! with `asset: identity`. For each
 //! check, `applicable_if`, `assessable_if` and `fail_if` are evaluated in that order, then
 //! `evidence`. An expression that fails at run time (a field that is not there, a type
 //! mismatch) gives the state `error` with CEL's message: never a silent pass.
@@ -19,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::profiles::TlsProfile;
 use super::{Check, CheckDef, Lang, Severity};
-use crate::facts::{Facts, HostFacts, HostState, PortRange};
+use crate::facts::{Facts, HostFacts, HostState, IdentityFacts, PortRange};
 
 /// The state of one check on one asset (baselines.md §8.1).
 #[derive(
@@ -58,6 +60,7 @@ pub(crate) struct Programs {
     assessable_if: Option<Program>,
     fail_if: Program,
     evidence: Option<Program>,
+    credit: Option<Program>,
 }
 
 impl std::fmt::Debug for Programs {
@@ -106,6 +109,11 @@ impl Programs {
                 .as_deref()
                 .map(|s| compile("evidence", s))
                 .transpose()?,
+            credit: def
+                .credit
+                .as_deref()
+                .map(|s| compile("credit", s))
+                .transpose()?,
         })
     }
 }
@@ -121,7 +129,7 @@ pub struct Finding {
     pub family: String,
     /// Severity if failed.
     pub severity: Severity,
-    /// The asset: a host address.
+    /// The asset: a host address (or the name evidence gives it), or an identity source id.
     pub asset: String,
     /// Host names of the asset.
     #[serde(default)]
@@ -134,6 +142,9 @@ pub struct Finding {
     /// The facts that decided the result (the check's `evidence` expression).
     #[serde(default)]
     pub evidence: serde_json::Value,
+    /// Partial credit of a failing asset, 0–1 (the check's `credit` expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<f64>,
 }
 
 /// What a judgement needs besides checks and facts.
@@ -148,13 +159,14 @@ pub struct Judgement {
 }
 
 fn context_for(
-    host_value: &Value,
+    kind: &str,
+    asset_value: &Value,
     scanned_ranges: Arc<Vec<PortRange>>,
     judgement: &Judgement,
     profile_value: &Value,
 ) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env());
-    ctx.add_variable_from_value("host", host_value.clone());
+    ctx.add_variable_from_value(kind.to_owned(), asset_value.clone());
     // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
     ctx.add_variable_from_value("now", Value::String(Arc::new(judgement.now.to_string())));
     ctx.add_variable_from_value("tls_profile", profile_value.clone());
@@ -196,13 +208,15 @@ fn as_int(value: &Value) -> Option<i64> {
     }
 }
 
-/// Evaluates every check against every host of `facts`.
-///
-/// `now` is the reference time of the judgement (certificate validity, ages).
+/// Evaluates every check against every asset of `facts`: host checks against hosts, identity
+/// checks against identity sources.
 pub fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -> Vec<Finding> {
     let mut findings = Vec::new();
     for host in &facts.hosts {
         findings.extend(evaluate_host(checks, host, judgement));
+    }
+    for identity in &facts.identities {
+        findings.extend(evaluate_identity(checks, identity, judgement));
     }
     findings
 }
@@ -216,57 +230,107 @@ fn host_not_answering(lang: Lang, state: HostState) -> String {
     }
 }
 
-/// Evaluates every check against one host.
+/// One asset as the evaluator sees it.
+struct Asset {
+    kind: &'static str,
+    id: String,
+    names: Vec<String>,
+    value: Result<Value, String>,
+    scanned: Arc<Vec<PortRange>>,
+    /// Set when nothing about the asset can be judged (a host that answered nothing).
+    not_assessed: Option<String>,
+}
+
+/// Evaluates every host check against one host.
 pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) -> Vec<Finding> {
+    let silent = matches!(host.state, HostState::NoResponse | HostState::Unreachable);
+    let asset = Asset {
+        kind: "host",
+        id: host.asset_id(),
+        names: if host.address.is_some() {
+            host.hostnames.clone()
+        } else {
+            Vec::new()
+        },
+        value: cel_host(host),
+        scanned: Arc::new(PortRange::parse_list(&host.scanned_ports)),
+        not_assessed: silent.then(|| host_not_answering(judgement.lang, host.state)),
+    };
+    evaluate_asset(checks, &asset, judgement)
+}
+
+/// Evaluates every identity check against one identity source.
+pub fn evaluate_identity(
+    checks: &[Check],
+    identity: &IdentityFacts,
+    judgement: &Judgement,
+) -> Vec<Finding> {
+    let asset = Asset {
+        kind: "identity",
+        id: identity.id.clone(),
+        names: Vec::new(),
+        value: serde_json::to_value(identity)
+            .map_err(|e| e.to_string())
+            .and_then(|json| cel::to_value(json).map_err(|e| e.to_string())),
+        scanned: Arc::new(Vec::new()),
+        not_assessed: None,
+    };
+    evaluate_asset(checks, &asset, judgement)
+}
+
+fn evaluate_asset(checks: &[Check], asset: &Asset, judgement: &Judgement) -> Vec<Finding> {
     let lang = judgement.lang;
-    let profile_value = cel::to_value(&judgement.tls_profile).unwrap_or(Value::Null);
-    let host_value = match cel_host(host) {
+    let checks = checks.iter().filter(|c| c.def.asset == asset.kind);
+    let value = match &asset.value {
         Ok(v) => v,
         Err(err) => {
             return checks
-                .iter()
                 .map(|c| {
                     finding(
                         c,
-                        host,
+                        asset,
                         ResultState::Error,
                         Some(format!("facts not usable: {err}")),
-                        serde_json::Value::Null,
                     )
                 })
                 .collect();
         }
     };
+    let profile_value = cel::to_value(&judgement.tls_profile).unwrap_or(Value::Null);
     let ctx = context_for(
-        &host_value,
-        Arc::new(PortRange::parse_list(&host.scanned_ports)),
+        asset.kind,
+        value,
+        Arc::clone(&asset.scanned),
         judgement,
         &profile_value,
     );
     checks
-        .iter()
         .map(|check| {
-            if host.state != HostState::Up {
-                return finding(
-                    check,
-                    host,
-                    ResultState::NotAssessed,
-                    Some(host_not_answering(lang, host.state)),
-                    serde_json::Value::Null,
-                );
+            if let Some(reason) = &asset.not_assessed {
+                return finding(check, asset, ResultState::NotAssessed, Some(reason.clone()));
             }
             let (state, reason) = decide(check, &ctx, lang);
+            let mut found = finding(check, asset, state, reason);
             // Evidence explains a pass or a fail; conditions may assume applicability, so it
             // is not computed for the other states.
-            let decided = matches!(state, ResultState::Pass | ResultState::Fail);
-            let evidence = match &check.programs.evidence {
-                Some(program) if decided => match program.execute(&ctx) {
+            if matches!(state, ResultState::Pass | ResultState::Fail)
+                && let Some(program) = &check.programs.evidence
+            {
+                found.evidence = match program.execute(&ctx) {
                     Ok(value) => value.json().unwrap_or(serde_json::Value::Null),
                     Err(err) => serde_json::json!({ "error": err.to_string() }),
-                },
-                _ => serde_json::Value::Null,
-            };
-            finding(check, host, state, reason, evidence)
+                };
+            }
+            if state == ResultState::Fail
+                && let Some(program) = &check.programs.credit
+            {
+                found.credit = match program.execute(&ctx) {
+                    Ok(Value::Float(f)) if f.is_finite() => Some(f.clamp(0.0, 1.0)),
+                    Ok(Value::Int(i)) => Some(if i > 0 { 1.0 } else { 0.0 }),
+                    _ => None,
+                };
+            }
+            found
         })
         .collect()
 }
@@ -315,22 +379,17 @@ fn decide(check: &Check, ctx: &Context<'_, '_>, lang: Lang) -> (ResultState, Opt
     }
 }
 
-fn finding(
-    check: &Check,
-    host: &HostFacts,
-    state: ResultState,
-    reason: Option<String>,
-    evidence: serde_json::Value,
-) -> Finding {
+fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<String>) -> Finding {
     Finding {
         check_id: check.def.id.clone(),
         control: check.def.control.clone(),
         family: check.def.family.clone(),
         severity: check.def.severity,
-        asset: host.address.to_string(),
-        asset_names: host.hostnames.clone(),
+        asset: asset.id.clone(),
+        asset_names: asset.names.clone(),
         state,
         reason,
-        evidence,
+        evidence: serde_json::Value::Null,
+        credit: None,
     }
 }

@@ -129,7 +129,9 @@ pub struct CheckDef {
     pub family: String,
     /// Severity when the check fails.
     pub severity: Severity,
-    /// What kind of asset the check judges; `host` is the only kind so far.
+    /// What kind of asset the check judges: `host` (scanned or known from evidence, CEL
+    /// variable `host`) or `identity` (a cloud account or identity-provider tenant, CEL
+    /// variable `identity`).
     #[serde(default = "default_asset")]
     pub asset: String,
     /// Short title.
@@ -159,6 +161,10 @@ pub struct CheckDef {
     /// CEL: the facts that decided the result, shown with the finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// CEL: partial credit 0.0–1.0 of a failing asset, for checks that measure a ratio
+    /// (MFA coverage = covered / total users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
     /// Fact fixtures with the expected result, run by `checks validate`.
     #[serde(default)]
     pub examples: Vec<CheckExample>,
@@ -380,9 +386,9 @@ fn validate_def(def: &CheckDef) -> Result<(), String> {
             FAMILIES.join(", ")
         ));
     }
-    if def.asset != "host" {
+    if def.asset != "host" && def.asset != "identity" {
         return Err(format!(
-            "asset `{}` is not known: expected `host`",
+            "asset `{}` is not known: expected `host` or `identity`",
             def.asset
         ));
     }

@@ -82,6 +82,9 @@ pub struct ReportArgs {
     /// Extra check folder; its checks are added, and replace built-ins with the same id.
     #[arg(long = "checks", value_name = "DIR")]
     pub checks: Vec<PathBuf>,
+    /// Replace user names with stable pseudonyms (for reports that leave the customer).
+    #[arg(long)]
+    pub redact: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -94,8 +97,12 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Targets: addresses, CIDR networks, ranges (10.0.0.1-20), host names, or @FILE lists.
-    #[arg(value_name = "TARGETS", required = true)]
+    #[arg(value_name = "TARGETS", required_unless_present = "evidence")]
     pub targets: Vec<String>,
+    /// Folder of evidence files (exports, `sshd -T`, PAM files, `postura collect` output),
+    /// alone or together with targets; repeat for several folders.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Vec<PathBuf>,
     /// Never contact these (same forms as targets; repeat or separate with commas).
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub exclude: Vec<String>,

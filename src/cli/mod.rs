@@ -141,8 +141,19 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     let checks = checks::load(&args.report.checks)?;
     let ports = targets::ports::parse_ports(&args.ports)?;
     let specs = parse_specs(&args.targets)?;
-    if specs.is_empty() {
+    if specs.is_empty() && args.evidence.is_empty() {
         return Err(InputError::NoTargets.into());
+    }
+    // Evidence is local: read it before the first packet, so a wrong folder costs nothing.
+    let evidence = read_evidence(&args.evidence, args.report.quiet)?;
+    if specs.is_empty() {
+        let started_at = now();
+        let mut facts = postura::facts::Facts::empty(started_at);
+        for found in evidence {
+            postura::evidence::merge_into(&mut facts, found);
+        }
+        facts.finished_at = now();
+        return finish(&checks, facts, &args.report, formats);
     }
     let exclude = parse_specs(&args.exclude)?;
     let scope = args
@@ -202,9 +213,47 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     };
     let show_progress = !args.report.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress);
-    let facts = postura::scan(&request, scan_settings, &mut bar, &now)?;
+    let mut facts = postura::scan(&request, scan_settings, &mut bar, &now)?;
     bar.finish();
+    for found in evidence {
+        postura::evidence::merge_into(&mut facts, found);
+    }
     finish(&checks, facts, &args.report, formats)
+}
+
+/// Reads every evidence folder and tells the user about files that could not be parsed.
+fn read_evidence(dirs: &[PathBuf], quiet: bool) -> Result<Vec<postura::evidence::Evidence>, Error> {
+    let mut all = Vec::new();
+    for dir in dirs {
+        let found =
+            postura::evidence::read_folder(dir).map_err(|e| InputError::EvidenceFolder {
+                path: e.path,
+                message: e.message,
+            })?;
+        for file in found.errors() {
+            let line = file.error_line.map(|l| format!(":{l}")).unwrap_or_default();
+            eprintln!(
+                "postura: error: {}{line}: {}",
+                dir.join(&file.path).display(),
+                file.error.as_deref().unwrap_or("cannot be parsed")
+            );
+        }
+        if !quiet {
+            let used = found
+                .files
+                .iter()
+                .filter(|f| f.status == postura::facts::EvidenceStatus::Used)
+                .count();
+            eprintln!(
+                "postura: {}: {} files, {used} used, {} with errors",
+                dir.display(),
+                found.files.len(),
+                found.errors().count()
+            );
+        }
+        all.push(found);
+    }
+    Ok(all)
 }
 
 fn evaluate(args: EvaluateArgs) -> Result<Exit, Error> {
@@ -236,6 +285,14 @@ fn finish(
         now: now(),
         tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
     };
+    let mut facts = facts;
+    if args.redact {
+        postura::evidence::redact(&mut facts);
+    }
+    let evidence_errors = facts
+        .evidence_files
+        .iter()
+        .any(|f| f.status == postura::facts::EvidenceStatus::Error);
     let result = postura::judge(checks, facts, &judgement);
     let written = report::write_reports(&result, &args.out, &formats)?;
     if !args.quiet {
@@ -244,6 +301,10 @@ fn finish(
             text.push_str(&format!("→ {}\n", path.display()));
         }
         print_stdout(&text)?;
+    }
+    // The report is complete; an evidence file that could not be parsed is still bad input.
+    if evidence_errors {
+        return Ok(Exit::Input);
     }
     Ok(gate(&result, args.fail_on))
 }

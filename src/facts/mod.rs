@@ -15,6 +15,9 @@ use std::net::IpAddr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod evidence;
+pub use evidence::*;
+
 /// Version of the facts document. Bumped when a field changes meaning or disappears.
 pub const FACTS_SCHEMA_VERSION: u32 = 1;
 
@@ -38,9 +41,31 @@ pub struct Facts {
     /// How the network scan was run, if there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<ScanSettings>,
-    /// Every host that was in scope, in address order.
+    /// Every host that was in scope, in address order, then hosts known only from evidence.
     #[serde(default)]
     pub hosts: Vec<HostFacts>,
+    /// Cloud accounts and identity-provider tenants read from evidence.
+    #[serde(default)]
+    pub identities: Vec<IdentityFacts>,
+    /// Every file of the evidence folder and what became of it.
+    #[serde(default)]
+    pub evidence_files: Vec<EvidenceFileFacts>,
+}
+
+impl Facts {
+    /// A document with nothing gathered yet (evidence-only runs start from it).
+    pub fn empty(at: jiff::Timestamp) -> Self {
+        Self {
+            schema_version: FACTS_SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            started_at: at,
+            finished_at: at,
+            scan: None,
+            hosts: Vec::new(),
+            identities: Vec::new(),
+            evidence_files: Vec::new(),
+        }
+    }
 }
 
 /// Name and version of the gathering program.
@@ -91,14 +116,19 @@ pub enum HostState {
     NoResponse,
     /// The network said the host cannot be reached (ICMP host/network unreachable).
     Unreachable,
+    /// Not scanned: known from evidence files only.
+    NotScanned,
 }
 
 /// What the scan observed about one address.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct HostFacts {
     /// The address scanned.
-    pub address: IpAddr,
-    /// Names that resolved to this address (from the target list); empty for bare addresses.
+    /// Absent for hosts known only from evidence files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<IpAddr>,
+    /// Names that resolved to this address (from the target list), or the name evidence
+    /// files give the host; empty for bare addresses.
     #[serde(default)]
     pub hostnames: Vec<String>,
     /// Whether the host answered.
@@ -118,6 +148,38 @@ pub struct HostFacts {
     /// Probes that could not finish on this host. A failure is an observation, not a crash.
     #[serde(default)]
     pub probe_errors: Vec<ProbeError>,
+    /// Effective sshd configuration from evidence (`sshd -T`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sshd: Option<SshdConfigFacts>,
+    /// PAM service files from evidence.
+    #[serde(default)]
+    pub pam: Vec<PamServiceFacts>,
+}
+
+impl HostFacts {
+    /// The name an asset is reported under: the address, or the evidence name.
+    pub fn asset_id(&self) -> String {
+        self.address.map_or_else(
+            || self.hostnames.first().cloned().unwrap_or_default(),
+            |a| a.to_string(),
+        )
+    }
+
+    /// A host known only from evidence.
+    pub fn from_evidence(name: &str) -> Self {
+        Self {
+            address: None,
+            hostnames: vec![name.to_owned()],
+            state: HostState::NotScanned,
+            rtt_ms: None,
+            scanned_ports: String::new(),
+            port_counts: PortCounts::default(),
+            ports: Vec::new(),
+            probe_errors: Vec::new(),
+            sshd: None,
+            pam: Vec::new(),
+        }
+    }
 }
 
 /// An inclusive range of port numbers.
@@ -267,6 +329,9 @@ pub struct PortFacts {
     /// TLS protocol versions and cipher suites, when the port speaks TLS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsFacts>,
+    /// SSH version, algorithms and authentication methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshFacts>,
 }
 
 impl PortFacts {
@@ -286,6 +351,7 @@ impl PortFacts {
             memcached: None,
             telnet: None,
             tls: None,
+            ssh: None,
         }
     }
 }

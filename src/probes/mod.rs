@@ -277,7 +277,7 @@ pub fn run_scan(
                 HostState::NoResponse
             };
             HostFacts {
-                address: target.address,
+                address: Some(target.address),
                 hostnames: target.hostnames.clone(),
                 state,
                 rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
@@ -285,6 +285,8 @@ pub fn run_scan(
                 port_counts: counts,
                 ports,
                 probe_errors: Vec::new(),
+                sshd: None,
+                pam: Vec::new(),
             }
         })
         .collect();
@@ -359,7 +361,8 @@ fn probe_services(
     let jobs: Vec<ServiceJob> = hosts
         .iter()
         .enumerate()
-        .flat_map(|(host_index, host)| {
+        .filter_map(|(host_index, host)| Some((host_index, host, host.address?)))
+        .flat_map(|(host_index, host, address)| {
             host.ports
                 .iter()
                 .enumerate()
@@ -367,11 +370,8 @@ fn probe_services(
                 .map(move |(port_index, p)| ServiceJob {
                     host: host_index,
                     port_index,
-                    addr: SocketAddr::new(host.address, p.port),
-                    host_header: host_header(
-                        host.hostnames.first().map(String::as_str),
-                        host.address,
-                    ),
+                    addr: SocketAddr::new(address, p.port),
+                    host_header: host_header(host.hostnames.first().map(String::as_str), address),
                     sni: host.hostnames.first().cloned(),
                     port_guess: service_for_port(p.port),
                     extra_roots: Arc::clone(extra_roots),

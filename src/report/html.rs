@@ -39,6 +39,7 @@ struct View {
     checks: Vec<CheckView>,
     hosts: Vec<HostView>,
     hosts_total: usize,
+    evidence_files: Vec<EvidenceFileView>,
     hosts_up: usize,
     tls_grades: Vec<TlsGradeView>,
 }
@@ -120,6 +121,17 @@ struct FindingRow {
     state: String,
     state_css: String,
     detail: String,
+}
+
+#[derive(Serialize)]
+struct EvidenceFileView {
+    path: String,
+    format: String,
+    status: String,
+    asset: String,
+    records: u64,
+    error: String,
+    failed: bool,
 }
 
 #[derive(Serialize)]
@@ -342,9 +354,9 @@ fn build_view(result: &ScanResult) -> View {
         .facts
         .hosts
         .iter()
-        .filter(|h| h.state == HostState::Up || !h.ports.is_empty())
+        .filter(|h| matches!(h.state, HostState::Up | HostState::NotScanned) || !h.ports.is_empty())
         .map(|h| HostView {
-            address: h.address.to_string(),
+            address: h.asset_id(),
             names: h.hostnames.join(", "),
             state: l
                 .get(&format!("host_{}", serde_plain(&h.state)))
@@ -445,7 +457,12 @@ fn build_view(result: &ScanResult) -> View {
                 caps: localized_caps(&g.cap_codes, &l),
             })
             .collect(),
-        hosts_total: result.facts.hosts.len(),
+        hosts_total: result
+            .facts
+            .hosts
+            .iter()
+            .filter(|h| h.address.is_some())
+            .count(),
         hosts_up: result
             .facts
             .hosts
@@ -453,6 +470,27 @@ fn build_view(result: &ScanResult) -> View {
             .filter(|h| h.state == HostState::Up)
             .count(),
         hosts,
+        evidence_files: result
+            .facts
+            .evidence_files
+            .iter()
+            .map(|f| EvidenceFileView {
+                path: f.path.clone(),
+                format: f.format.clone().unwrap_or_default(),
+                status: l
+                    .get(&format!("evidence_{}", serde_plain(&f.status)))
+                    .cloned()
+                    .unwrap_or_default(),
+                asset: f.asset.clone().unwrap_or_default(),
+                records: f.records,
+                error: match (&f.error, f.error_line) {
+                    (Some(e), Some(line)) => format!("{}:{line}: {e}", f.path),
+                    (Some(e), None) => e.clone(),
+                    _ => String::new(),
+                },
+                failed: f.status == crate::facts::EvidenceStatus::Error,
+            })
+            .collect(),
         l,
     }
 }

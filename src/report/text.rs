@@ -24,16 +24,42 @@ pub fn render_summary(result: &ScanResult) -> String {
         .filter(|h| h.state == HostState::Up)
         .count();
     let open: u32 = result.facts.hosts.iter().map(|h| h.port_counts.open).sum();
-    let _ = writeln!(
-        out,
-        "postura: {} {}, {} {}, {} {}",
-        result.facts.hosts.len(),
-        label("hosts_scanned"),
-        up,
-        label("hosts_answering"),
-        open,
-        label("open_ports")
-    );
+    let scanned = result
+        .facts
+        .hosts
+        .iter()
+        .filter(|h| h.address.is_some())
+        .count();
+    if result.facts.scan.is_some() {
+        let _ = writeln!(
+            out,
+            "postura: {} {}, {} {}, {} {}",
+            scanned,
+            label("hosts_scanned"),
+            up,
+            label("hosts_answering"),
+            open,
+            label("open_ports")
+        );
+    }
+    if !result.facts.evidence_files.is_empty() {
+        let used = result
+            .facts
+            .evidence_files
+            .iter()
+            .filter(|f| f.status == crate::facts::EvidenceStatus::Used)
+            .count();
+        let _ = writeln!(
+            out,
+            "postura: {} {}, {} {}, {} {}",
+            result.facts.evidence_files.len(),
+            label("evidence_files"),
+            used,
+            label("evidence_used"),
+            result.facts.identities.len(),
+            label("identity_sources")
+        );
+    }
     let grade = scores.grade.letter.clone().unwrap_or_else(|| "–".into());
     let _ = writeln!(
         out,

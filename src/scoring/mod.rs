@@ -1,6 +1,7 @@
 //! Scores: the model of baselines.md §8, line by line explainable.
 //!
-//! Per check, the credit `s_c` is the share of assessed assets that pass. Per family,
+//! Per check, the credit `s_c` is the share of assessed assets that pass (a failing asset may
+//! earn partial credit where the check measures a ratio, e.g. MFA coverage). Per family,
 //! `Score = 100·Σ w·s / Σ w` over assessed checks, with `Coverage = Σ w(assessed) / Σ
 //! w(applicable)` beside it and the range `Floor–Ceiling` (every unassessed check failing or
 //! passing). The overall score averages the families that have any coverage; a family
@@ -143,7 +144,16 @@ pub fn score(checks: &[Check], findings: &[Finding]) -> Scores {
             let applicable = list.iter().any(|f| f.state != ResultState::NotApplicable);
             let assessed = pass + fail > 0;
             let weight = check.def.severity.weight();
-            let credit = assessed.then(|| f64::from(pass) / f64::from(pass + fail));
+            // A failing finding may carry partial credit (a coverage ratio such as MFA-04).
+            let earned_by_assets: f64 = list
+                .iter()
+                .map(|f| match f.state {
+                    ResultState::Pass => 1.0,
+                    ResultState::Fail => f.credit.unwrap_or(0.0).clamp(0.0, 1.0),
+                    _ => 0.0,
+                })
+                .sum();
+            let credit = assessed.then(|| earned_by_assets / f64::from(pass + fail));
             let earned = credit.map_or(0.0, |c| f64::from(weight) * c);
             let lost = credit.map_or(0.0, |c| f64::from(weight) * (1.0 - c));
             CheckScore {

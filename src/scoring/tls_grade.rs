@@ -264,12 +264,10 @@ pub fn grade_all(facts: &Facts) -> Vec<EndpointGrade> {
     facts
         .hosts
         .iter()
-        .flat_map(|host| {
+        .filter_map(|host| Some((host, host.address?)))
+        .flat_map(|(host, address)| {
             host.ports.iter().filter_map(move |p| {
-                let endpoint = match host.address {
-                    std::net::IpAddr::V6(v6) => format!("[{v6}]:{}", p.port),
-                    std::net::IpAddr::V4(v4) => format!("{v4}:{}", p.port),
-                };
+                let endpoint = std::net::SocketAddr::new(address, p.port).to_string();
                 p.tls.as_ref().and_then(|tls| grade_endpoint(endpoint, tls))
             })
         })

@@ -1,0 +1,211 @@
+//! Microsoft Entra ID user registration details: Graph `GET
+//! /reports/authenticationMethods/userRegistrationDetails` (JSON pages linked by
+//! `@odata.nextLink`), `Get-MgReportAuthenticationMethodUserRegistrationDetail | ConvertTo-Json`
+//! (PascalCase), and the same cmdlet piped to `Export-Csv` (German Excel: `;`, `dd.MM.yyyy`).
+
+use serde_json::Value;
+
+use super::json::{self, LineFinder};
+use super::text::{self, columns, csv_header_fields, csv_reader, field, first_line};
+use super::{Format, Input, ParseError, Parsed};
+use crate::facts::{IdentityFacts, SourceRef, UserFacts};
+
+/// Methods that resist phishing (Microsoft: "phishing-resistant MFA" strength).
+const PHISHING_RESISTANT: [&str; 8] = [
+    "fido2",
+    "windowshelloforbusiness",
+    "passkeydevicebound",
+    "passkeydeviceboundauthenticator",
+    "passkeydeviceboundwindowshello",
+    "passkeysynced",
+    "x509certificatemultifactor",
+    "platformcredential",
+];
+
+fn phishing_resistant(methods: &[String]) -> Option<bool> {
+    (!methods.is_empty()).then(|| {
+        methods
+            .iter()
+            .any(|m| PHISHING_RESISTANT.contains(&m.to_ascii_lowercase().as_str()))
+    })
+}
+
+fn identity(users: Vec<UserFacts>, rel: &str) -> (Parsed, u64) {
+    let tenant = json::main_domain(users.iter().map(|u| u.name.as_str()))
+        .unwrap_or_else(|| "unknown-tenant".into());
+    let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
+    (
+        Parsed::Identity(IdentityFacts {
+            id: format!("entra:{tenant}"),
+            provider: "entra-id".into(),
+            sources: vec![rel.to_owned()],
+            users,
+        }),
+        records,
+    )
+}
+
+/// Graph JSON (REST or PowerShell).
+pub struct RegistrationDetailsJson;
+
+impl Format for RegistrationDetailsJson {
+    fn name(&self) -> &'static str {
+        "entra-user-registration-details"
+    }
+
+    fn recognise(&self, input: &Input<'_>) -> bool {
+        let head = input.head.trim_start();
+        let lower = head
+            .get(..head.len().min(16 * 1024))
+            .unwrap_or(head)
+            .to_ascii_lowercase();
+        (head.starts_with('{') || head.starts_with('['))
+            && lower.contains("\"userprincipalname\"")
+            && (lower.contains("\"ismfaregistered\"") || lower.contains("\"methodsregistered\""))
+    }
+
+    fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
+        let bytes = text::read_utf8(input.path)?;
+        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
+        let body = String::from_utf8_lossy(&bytes);
+        let mut lines = LineFinder::new(&body);
+        let mut users = Vec::new();
+        for record in json::records(&document, &["value"]) {
+            let Some(upn) = json::string(record, "userPrincipalName") else {
+                let line = lines.next("userPrincipalName");
+                return Err(ParseError::at(line, "a user without `userPrincipalName`"));
+            };
+            let line = lines.next(upn);
+            let methods: Vec<String> = json::get(record, "methodsRegistered")
+                .and_then(Value::as_array)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let guest =
+                json::string(record, "userType").is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+            users.push(UserFacts {
+                name: upn.to_owned(),
+                enabled: None,
+                interactive: !guest,
+                admin: json::boolean(record, "isAdmin").unwrap_or(false),
+                mfa: json::boolean(record, "isMfaRegistered"),
+                phishing_resistant: phishing_resistant(&methods),
+                mfa_methods: methods,
+                mfa_enforced: None,
+                last_sign_in: None,
+                access_keys: Vec::new(),
+                source: SourceRef {
+                    file: input.rel.to_owned(),
+                    line,
+                },
+                id: json::string(record, "id").map(str::to_owned),
+            });
+        }
+        Ok(identity(users, input.rel))
+    }
+}
+
+/// `Export-Csv` of the registration details.
+pub struct RegistrationDetailsCsv;
+
+impl Format for RegistrationDetailsCsv {
+    fn name(&self) -> &'static str {
+        "entra-user-registration-details-csv"
+    }
+
+    fn recognise(&self, input: &Input<'_>) -> bool {
+        let header = input
+            .head
+            .lines()
+            .find(|l| !l.starts_with('#'))
+            .unwrap_or_else(|| first_line(input.head));
+        let fields = csv_header_fields(header);
+        ["userprincipalname", "ismfaregistered"]
+            .iter()
+            .all(|r| fields.iter().any(|f| f == r))
+    }
+
+    fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
+        let bytes = text::read_utf8(input.path)?;
+        let (mut reader, skipped) = csv_reader(&bytes);
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| ParseError::at(1 + skipped, e.to_string()))?
+            .clone();
+        let wanted = [
+            "userprincipalname",
+            "isadmin",
+            "ismfaregistered",
+            "methodsregistered",
+            "usertype",
+            "id",
+        ];
+        let col = columns(&headers, &wanted);
+        let mut users = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line()) + skipped;
+                    return Err(ParseError::at(line, format!("not valid CSV: {e}")));
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line()) + skipped;
+            let upn = field(&record, col[0]);
+            if upn.is_empty() {
+                if record.iter().all(<[u8]>::is_empty) {
+                    continue;
+                }
+                return Err(ParseError::at(line, "empty `UserPrincipalName`"));
+            }
+            let flag = |i: usize| -> Result<Option<bool>, ParseError> {
+                let value = field(&record, col[i]);
+                if text::is_empty_value(value) {
+                    return Ok(None);
+                }
+                text::parse_bool(value).map(Some).ok_or_else(|| {
+                    ParseError::at(
+                        line,
+                        format!("`{}`: expected True or False, found `{value}`", wanted[i]),
+                    )
+                })
+            };
+            let raw_methods = field(&record, col[3]);
+            // `Export-Csv` writes an unjoined array as its type name: the methods are unknown.
+            let methods: Vec<String> = if raw_methods.starts_with("System.") {
+                Vec::new()
+            } else {
+                raw_methods
+                    .split([',', ';', ' '])
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            users.push(UserFacts {
+                name: upn.to_owned(),
+                enabled: None,
+                interactive: !field(&record, col[4]).eq_ignore_ascii_case("guest"),
+                admin: flag(1)?.unwrap_or(false),
+                mfa: flag(2)?,
+                phishing_resistant: phishing_resistant(&methods),
+                mfa_methods: methods,
+                mfa_enforced: None,
+                last_sign_in: None,
+                access_keys: Vec::new(),
+                source: SourceRef {
+                    file: input.rel.to_owned(),
+                    line,
+                },
+                id: Some(field(&record, col[5]).to_owned()).filter(|s| !s.is_empty()),
+            });
+        }
+        Ok(identity(users, input.rel))
+    }
+}

@@ -1,0 +1,86 @@
+//! Google Workspace users: Admin SDK Directory API `users.list` (`{"kind":
+//! "admin#directory#users", "users": [...], "nextPageToken": ...}`, pages possibly saved as
+//! an array), with `isEnrolledIn2Sv` and `isEnforcedIn2Sv`. A `lastLoginTime` of the Unix epoch
+//! means "never signed in".
+
+use serde_json::Value;
+
+use super::json::{self, LineFinder};
+use super::text::{self, parse_time};
+use super::{Format, Input, ParseError, Parsed};
+use crate::facts::{IdentityFacts, SourceRef, UserFacts};
+
+/// Directory API users.
+pub struct Users;
+
+impl Format for Users {
+    fn name(&self) -> &'static str {
+        "google-workspace-users"
+    }
+
+    fn recognise(&self, input: &Input<'_>) -> bool {
+        let head = input.head.trim_start();
+        (head.starts_with('{') || head.starts_with('['))
+            && head.contains("\"primaryEmail\"")
+            && (head.contains("\"isEnrolledIn2Sv\"") || head.contains("admin#directory#user"))
+    }
+
+    fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
+        let bytes = text::read_utf8(input.path)?;
+        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
+        let body = String::from_utf8_lossy(&bytes);
+        let mut lines = LineFinder::new(&body);
+        let mut users = Vec::new();
+        let mut customer = None;
+        for record in json::records(&document, &["users"]) {
+            let Some(email) = json::string(record, "primaryEmail") else {
+                return Err(ParseError::at(
+                    lines.next("primaryEmail"),
+                    "a user without `primaryEmail`",
+                ));
+            };
+            let line = lines.next(email);
+            if customer.is_none() {
+                customer = json::string(record, "customerId").map(str::to_owned);
+            }
+            let suspended = json::boolean(record, "suspended").unwrap_or(false)
+                || json::boolean(record, "archived").unwrap_or(false);
+            let last = match json::string(record, "lastLoginTime") {
+                Some(t) => parse_time(t)
+                    .map_err(|m| ParseError::at(line, format!("`lastLoginTime`: {m}")))?,
+                None => None,
+            };
+            users.push(UserFacts {
+                name: email.to_owned(),
+                enabled: Some(!suspended),
+                interactive: true,
+                admin: json::boolean(record, "isAdmin").unwrap_or(false)
+                    || json::boolean(record, "isDelegatedAdmin").unwrap_or(false),
+                mfa: json::boolean(record, "isEnrolledIn2Sv"),
+                mfa_methods: Vec::new(),
+                phishing_resistant: None,
+                mfa_enforced: json::boolean(record, "isEnforcedIn2Sv"),
+                last_sign_in: last,
+                access_keys: Vec::new(),
+                source: SourceRef {
+                    file: input.rel.to_owned(),
+                    line,
+                },
+                id: json::string(record, "id").map(str::to_owned),
+            });
+        }
+        let domain = json::main_domain(users.iter().map(|u| u.name.as_str()))
+            .or(customer)
+            .unwrap_or_else(|| "unknown-domain".into());
+        let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
+        Ok((
+            Parsed::Identity(IdentityFacts {
+                id: format!("google:{domain}"),
+                provider: "google-workspace".into(),
+                sources: vec![input.rel.to_owned()],
+                users,
+            }),
+            records,
+        ))
+    }
+}

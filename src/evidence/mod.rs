@@ -1,0 +1,410 @@
+//! Evidence folders: exports a consultant collects, recognised by content and parsed.
+//!
+//! [`read_folder`] walks the folder (walkdir), reads the head of every file, asks each
+//! [`Format`] in [`FORMATS`] whether it recognises it (header row, JSON keys, first lines; the
+//! file name is never enough), and parses the recognised files in parallel (rayon). A file no
+//! format recognises is listed as `not_used`; a recognised file that does not parse is listed
+//! as `error` with its line, and the other files are still used.
+//!
+//! Adding a format means adding one module with one [`Format`] implementation, listing it in
+//! [`FORMATS`], and adding a real sample under `fixtures/evidence/`.
+//!
+//! Host evidence (sshd, PAM) belongs to the host a `postura-manifest.json` in its folder (or
+//! a folder above) names, else to the nearest folder it sits in that is not a system folder
+//! name (`EVIDENCE/hosts/web01/pam.d/sshd` → `web01`), else to the file's own name.
+
+pub mod aws_iam;
+pub mod entra;
+pub mod google;
+pub mod json;
+pub mod okta;
+pub mod pam;
+pub mod sshd;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::facts::{
+    EvidenceFileFacts, EvidenceStatus, Facts, HostFacts, IdentityFacts, PamServiceFacts,
+    SshdConfigFacts,
+};
+
+/// Why a recognised file could not be parsed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// 1-based line, when the problem has one.
+    pub line: Option<u64>,
+    /// What was expected.
+    pub message: String,
+}
+
+impl ParseError {
+    /// An error at `line`.
+    pub fn at(line: u64, message: impl Into<String>) -> Self {
+        Self {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the whole file.
+    pub fn whole(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// A JSON syntax or shape error, with serde_json's line.
+    pub fn json(err: &serde_json::Error) -> Self {
+        Self::at(
+            u64::try_from(err.line()).unwrap_or(0),
+            format!("not the expected JSON: {err}"),
+        )
+    }
+}
+
+/// A file offered to the formats.
+pub struct Input<'a> {
+    /// The file on disk.
+    pub path: &'a Path,
+    /// Path relative to the evidence folder, `/`-separated: what facts cite.
+    pub rel: &'a str,
+    /// The first 64 KiB, decoded, BOM dropped.
+    pub head: &'a str,
+}
+
+/// What one file contributes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// Settings of a host.
+    Host(HostEvidence),
+    /// Users of an identity source. Files with the same id are merged (paged exports).
+    Identity(IdentityFacts),
+    /// One Okta user's factors, joined to the users of the same org.
+    OktaFactors {
+        /// Identity id (`okta:<org host>`), empty when the file does not name the org.
+        id: String,
+        /// Okta user id.
+        user: String,
+        /// Types of the active factors.
+        active: Vec<String>,
+    },
+}
+
+/// Host evidence of one file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostEvidence {
+    /// Effective sshd settings.
+    pub sshd: Option<SshdConfigFacts>,
+    /// One PAM service.
+    pub pam: Option<PamServiceFacts>,
+}
+
+/// One evidence format.
+pub trait Format: Sync {
+    /// Stable name used in facts and reports (`aws-iam-credential-report`).
+    fn name(&self) -> &'static str;
+    /// Whether the head of a file is this format.
+    fn recognise(&self, input: &Input<'_>) -> bool;
+    /// Parses the whole file; the record count is the number of users or settings read.
+    fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError>;
+}
+
+/// Every format, most specific first.
+pub static FORMATS: &[&dyn Format] = &[
+    &aws_iam::CredentialReportJson,
+    &aws_iam::CredentialReport,
+    &entra::RegistrationDetailsJson,
+    &entra::RegistrationDetailsCsv,
+    &okta::Users,
+    &okta::Factors,
+    &google::Users,
+    &sshd::SshdT,
+    &pam::PamService,
+];
+
+/// Everything read from an evidence folder.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    /// Every file, in path order, with its status.
+    pub files: Vec<EvidenceFileFacts>,
+    /// Host evidence by host name.
+    pub hosts: BTreeMap<String, HostEvidence>,
+    /// Host evidence lists of PAM services by host name (a host has many).
+    pub pam: BTreeMap<String, Vec<PamServiceFacts>>,
+    /// Identity sources, merged by id.
+    pub identities: Vec<IdentityFacts>,
+}
+
+impl Evidence {
+    /// Files that were recognised but could not be parsed.
+    pub fn errors(&self) -> impl Iterator<Item = &EvidenceFileFacts> {
+        self.files
+            .iter()
+            .filter(|f| f.status == EvidenceStatus::Error)
+    }
+}
+
+/// Could not read the evidence folder at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct FolderError {
+    /// The folder.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The manifest `postura collect` writes; only the host name is needed here.
+#[derive(serde::Deserialize)]
+struct Manifest {
+    host: String,
+}
+
+const MANIFEST: &str = "postura-manifest.json";
+
+/// Walks `root` and reads every file. Files are parsed in parallel; the order of the result
+/// does not depend on it.
+pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
+    let folder_error = |message: String| FolderError {
+        path: root.to_owned(),
+        message,
+    };
+    if !root.is_dir() {
+        return Err(folder_error("expected a folder of evidence files".into()));
+    }
+    let mut paths = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| folder_error(e.to_string()))?;
+        if entry.file_type().is_file() {
+            paths.push(entry.into_path());
+        }
+    }
+    let outcomes: Vec<(EvidenceFileFacts, Option<Parsed>)> =
+        paths.par_iter().map(|path| read_file(root, path)).collect();
+
+    let mut evidence = Evidence::default();
+    let mut okta_factors: Vec<(usize, String, String, Vec<String>)> = Vec::new();
+    for (mut file, parsed) in outcomes {
+        match parsed {
+            Some(Parsed::Host(host)) => {
+                let name = host_name(root, Path::new(&file.path));
+                file.asset = Some(name.clone());
+                let entry = evidence.hosts.entry(name.clone()).or_default();
+                if host.sshd.is_some() {
+                    entry.sshd = host.sshd;
+                }
+                if let Some(pam) = host.pam {
+                    evidence.pam.entry(name).or_default().push(pam);
+                }
+            }
+            Some(Parsed::Identity(identity)) => {
+                file.asset = Some(identity.id.clone());
+                merge_identity(&mut evidence.identities, identity);
+            }
+            Some(Parsed::OktaFactors { id, user, active }) => {
+                okta_factors.push((evidence.files.len(), id, user, active));
+            }
+            None => {}
+        }
+        evidence.files.push(file);
+    }
+    for (index, id, user, active) in okta_factors {
+        let file = &mut evidence.files[index];
+        if let Some(joined) = okta::join_factors(&mut evidence.identities, &id, &user, &active) {
+            file.asset = Some(joined);
+        } else {
+            file.status = EvidenceStatus::Error;
+            file.error = Some(format!(
+                "factors of Okta user {user}, who is in no Okta users export of the folder"
+            ));
+        }
+    }
+    Ok(evidence)
+}
+
+fn read_file(root: &Path, path: &Path) -> (EvidenceFileFacts, Option<Parsed>) {
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut file = EvidenceFileFacts {
+        path: rel.clone(),
+        bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
+        format: None,
+        status: EvidenceStatus::NotUsed,
+        records: 0,
+        asset: None,
+        error: None,
+        error_line: None,
+    };
+    if path.file_name().is_some_and(|n| n == MANIFEST) {
+        return (file, None);
+    }
+    let head = match text::read_head(path) {
+        Ok(head) => head,
+        Err(err) => {
+            file.status = EvidenceStatus::Error;
+            file.error = Some(format!("cannot read: {err}"));
+            return (file, None);
+        }
+    };
+    let input = Input {
+        path,
+        rel: &rel,
+        head: &head,
+    };
+    let Some(format) = FORMATS.iter().find(|f| f.recognise(&input)) else {
+        return (file, None);
+    };
+    file.format = Some(format.name().to_owned());
+    match format.parse(&input) {
+        Ok((parsed, records)) => {
+            file.status = EvidenceStatus::Used;
+            file.records = records;
+            (file, Some(parsed))
+        }
+        Err(err) => {
+            file.status = EvidenceStatus::Error;
+            file.error_line = err.line;
+            file.error = Some(err.message);
+            (file, None)
+        }
+    }
+}
+
+/// The host a file of host evidence belongs to (see the module documentation).
+fn host_name(root: &Path, rel: &Path) -> String {
+    let mut dir = root.join(rel);
+    while dir.pop() && dir.starts_with(root) {
+        if let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST))
+            && let Ok(manifest) = serde_json::from_str::<Manifest>(&text)
+        {
+            return manifest.host;
+        }
+        if dir == root {
+            break;
+        }
+    }
+    // The nearest folder that is not a system folder name (`web01/etc/pam.d/sshd` → web01).
+    rel.parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .filter_map(|dir| dir.file_name())
+        .map(|name| name.to_string_lossy())
+        .find(|name| !SYSTEM_FOLDERS.contains(&name.as_ref()))
+        .map(|name| name.into_owned())
+        .unwrap_or_else(|| {
+            rel.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+}
+
+/// Folder names that copy a system layout and never name a host.
+const SYSTEM_FOLDERS: [&str; 6] = ["pam.d", "etc", "ssh", "security", "default", "config"];
+
+/// Adds `identity` to the list, joining it with a source of the same id; a user already
+/// listed (overlapping pages, the same export as CSV and JSON) is kept once.
+fn merge_identity(identities: &mut Vec<IdentityFacts>, identity: IdentityFacts) {
+    match identities.iter_mut().find(|i| i.id == identity.id) {
+        Some(existing) => {
+            existing.sources.extend(identity.sources);
+            for user in identity.users {
+                if !existing.users.iter().any(|u| u.name == user.name) {
+                    existing.users.push(user);
+                }
+            }
+        }
+        None => identities.push(identity),
+    }
+}
+
+/// Adds evidence to facts: host evidence joins the scanned host whose name or address it
+/// names, or becomes a host known from evidence only.
+pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
+    let Evidence {
+        files,
+        mut hosts,
+        mut pam,
+        identities,
+    } = evidence;
+    for name in pam.keys() {
+        hosts.entry(name.clone()).or_default();
+    }
+    for (name, host_evidence) in hosts {
+        let matches = |h: &HostFacts| {
+            h.hostnames.iter().any(|n| n.eq_ignore_ascii_case(&name))
+                || h.address.is_some_and(|a| a.to_string() == name)
+        };
+        let index = match facts.hosts.iter().position(matches) {
+            Some(index) => index,
+            None => {
+                facts.hosts.push(HostFacts::from_evidence(&name));
+                facts.hosts.len() - 1
+            }
+        };
+        let host = &mut facts.hosts[index];
+        if host_evidence.sshd.is_some() {
+            host.sshd = host_evidence.sshd;
+        }
+        host.pam.extend(pam.remove(&name).unwrap_or_default());
+    }
+    for identity in identities {
+        merge_identity(&mut facts.identities, identity);
+    }
+    facts.evidence_files.extend(files);
+}
+
+/// Replaces user names (personal data) with stable pseudonyms: the same name always gives the
+/// same pseudonym, so reports stay comparable, but the name is not shown.
+pub fn redact(facts: &mut Facts) {
+    for identity in &mut facts.identities {
+        for user in &mut identity.users {
+            user.name = pseudonym(&user.name);
+        }
+    }
+}
+
+/// `user-` and 10 hex digits of a SHA-256 over the name.
+pub fn pseudonym(name: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.to_lowercase().as_bytes());
+    let hex: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
+    format!("user-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_are_stable_and_hide_the_name() {
+        assert_eq!(
+            pseudonym("Jörg.Müller@example.de"),
+            pseudonym("jörg.müller@example.de")
+        );
+        assert_ne!(pseudonym("a"), pseudonym("b"));
+        assert!(!pseudonym("alice").contains("alice"));
+        assert_eq!(pseudonym("alice").len(), 15);
+    }
+
+    #[test]
+    fn host_name_from_folder_or_file() {
+        let root = Path::new("/nonexistent-evidence");
+        assert_eq!(host_name(root, Path::new("web01/sshd-T.txt")), "web01");
+        assert_eq!(
+            host_name(root, Path::new("hosts/web01/etc/pam.d/sshd")),
+            "web01"
+        );
+        assert_eq!(host_name(root, Path::new("db02.txt")), "db02");
+    }
+}

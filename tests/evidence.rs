@@ -1,0 +1,222 @@
+//! Evidence folders: the committed MFA samples (vendor formats, real `sshd -T` and PAM files),
+//! a malformed file among good ones, unrecognised files, and `--redact`.
+
+use std::path::Path;
+
+use crate::support::{finding_state, postura, read_json, repo};
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn evidence_run(dir: &Path, extra: &[&str], code: i32) -> (tempfile::TempDir, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(dir)
+        .args(["-q", "-f", "json,html,facts", "--lang", "en", "--out"])
+        .arg(out.path())
+        .args(extra)
+        .assert()
+        .code(code);
+    let result = read_json(&out.path().join("postura-result.json"));
+    (out, result)
+}
+
+fn file_entry<'r>(result: &'r serde_json::Value, path: &str) -> &'r serde_json::Value {
+    result["facts"]["evidence_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not listed"))
+}
+
+#[test]
+fn mfa_samples_are_recognised_and_judged() {
+    let (_out, result) = evidence_run(&repo().join("fixtures/evidence/mfa"), &[], 0);
+    let files = result["facts"]["evidence_files"].as_array().unwrap();
+    // Every file is listed; only the notes are not used.
+    for f in files {
+        let expected = if f["path"] == "notes.txt" {
+            "not_used"
+        } else {
+            "used"
+        };
+        assert_eq!(f["status"], expected, "{f}");
+    }
+    assert_eq!(
+        file_entry(&result, "entra/registration-details-de.csv")["format"],
+        "entra-user-registration-details-csv"
+    );
+    // Paged Entra export: both pages form one tenant, the guest is not counted.
+    let contoso = &result["facts"]["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "entra:contoso.de")
+        .unwrap()["users"];
+    assert_eq!(contoso.as_array().unwrap().len(), 6);
+    assert_eq!(
+        finding_state(&result, "mfa-admin-without-mfa", "entra:contoso.de"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "mfa-admin-without-mfa", "aws:123456789012"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "mfa-admin-without-mfa", "entra:fabrikam.de"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(
+            &result,
+            "mfa-admin-without-mfa",
+            "okta:example-gmbh.okta.com"
+        ),
+        "not_assessed"
+    );
+    assert_eq!(
+        finding_state(&result, "mfa-coverage-incomplete", "aws:210987654321"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "iam-access-key-stale", "aws:123456789012"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-password-authentication", "web01"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-password-authentication", "bastion"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-pam-second-factor-nullok", "web01"),
+        "fail"
+    );
+    // Partial credit: 3 of 5 counted Contoso users have MFA (the guest is not counted).
+    let coverage = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "mfa-coverage-incomplete" && f["asset"] == "entra:contoso.de")
+        .unwrap();
+    assert!(
+        (coverage["credit"].as_f64().unwrap() - 0.6).abs() < 1e-9,
+        "{coverage}"
+    );
+    // Okta: a pending SMS and a security question are no second factor.
+    let okta = result["facts"]["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "okta:example-gmbh.okta.com")
+        .unwrap();
+    let thomas = okta["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "thomas.mueller@example-gmbh.de")
+        .unwrap();
+    assert_eq!(thomas["mfa"], false, "{thomas}");
+    // The finding cites file and line; the names are in the report.
+    let evidence = coverage["evidence"].to_string();
+    assert!(
+        evidence
+            .contains("m.oezdemir@contoso.de: no MFA (entra/userRegistrationDetails-page2.json:"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn malformed_file_is_named_and_the_rest_is_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/evidence/mfa"), dir.path());
+    // A credential report whose fifth line has a broken boolean.
+    std::fs::write(
+        dir.path().join("aws/broken-report.csv"),
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active\n\
+         a,arn:aws:iam::999999999999:user/a,2026-01-01T00:00:00+00:00,true,N/A,N/A,N/A,true\n\
+         b,arn:aws:iam::999999999999:user/b,2026-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false\n\
+         c,arn:aws:iam::999999999999:user/c,2026-01-01T00:00:00+00:00,true,N/A,N/A,N/A,true\n\
+         d,arn:aws:iam::999999999999:user/d,2026-01-01T00:00:00+00:00,vielleicht,N/A,N/A,N/A,true\n",
+    )
+    .unwrap();
+    // Truncated JSON that is recognisably an Entra export.
+    std::fs::write(
+        dir.path().join("entra/broken.json"),
+        "{\n  \"value\": [\n    {\"userPrincipalName\": \"x@contoso.de\", \"isMfaRegistered\": true,\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let assert = postura()
+        .args(["scan", "--evidence"])
+        .arg(dir.path())
+        .args(["-q", "-f", "json,html", "--lang", "en", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("broken-report.csv:5"), "{stderr}");
+    assert!(stderr.contains("password_enabled"), "{stderr}");
+    assert!(stderr.contains("broken.json:4"), "{stderr}");
+    let result = read_json(&out.path().join("postura-result.json"));
+    let broken = file_entry(&result, "aws/broken-report.csv");
+    assert_eq!(broken["status"], "error");
+    assert_eq!(broken["error_line"], 5);
+    assert_eq!(file_entry(&result, "entra/broken.json")["status"], "error");
+    // Nothing of the broken file is judged; everything else is.
+    assert_eq!(
+        finding_state(&result, "mfa-coverage-incomplete", "aws:999999999999"),
+        "",
+        "no finding for the account of the broken file"
+    );
+    assert_eq!(
+        finding_state(&result, "mfa-admin-without-mfa", "entra:contoso.de"),
+        "fail"
+    );
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(
+        html.contains("aws/broken-report.csv:5"),
+        "the report shows the error"
+    );
+}
+
+#[test]
+fn redact_replaces_names_with_stable_pseudonyms() {
+    let dir = repo().join("fixtures/evidence/mfa");
+    let (out, result) = evidence_run(&dir, &["--redact"], 0);
+    let text = std::fs::read_to_string(out.path().join("postura-result.json")).unwrap()
+        + &std::fs::read_to_string(out.path().join("postura-report.html")).unwrap()
+        + &std::fs::read_to_string(out.path().join("postura-facts.json")).unwrap();
+    for name in [
+        "global.admin@contoso.de",
+        "jörg.müller",
+        "thomas.mueller@example-gmbh.de",
+        "Jürgen",
+    ] {
+        assert!(!text.contains(name), "{name} leaked");
+    }
+    let (_out2, again) = evidence_run(&dir, &["--redact"], 0);
+    let names = |r: &serde_json::Value| -> Vec<String> {
+        r["facts"]["identities"][0]["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&result), names(&again));
+    assert!(names(&result).iter().all(|n| n.starts_with("user-")));
+}
