@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod evidence;
 mod scan;
+mod ssh;
 mod tls;

@@ -8,6 +8,7 @@
 pub mod banner;
 pub mod portscan;
 pub mod services;
+pub mod ssh;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
@@ -350,6 +351,7 @@ struct PortUpdate {
     telnet: Option<crate::facts::TelnetFacts>,
     banner: Option<crate::facts::Banner>,
     tls: Option<crate::facts::TlsFacts>,
+    ssh: Option<crate::facts::SshFacts>,
 }
 
 fn probe_services(
@@ -524,6 +526,18 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
             },
         }
     }
+    // SSH: version and algorithm offers from the server's KEXINIT.
+    let speaks_ssh = update
+        .grab
+        .as_ref()
+        .and_then(|g| g.guess.as_ref())
+        .is_some_and(|g| g.name == "ssh");
+    if speaks_ssh {
+        match ssh::probe_ssh(job.addr, timing).await {
+            Ok(facts) => update.ssh = Some(facts),
+            Err(err) => errors.push(err),
+        }
+    }
     // Mail, FTP and directory services: assess the TLS behind STARTTLS.
     let service = update
         .probe_guess
@@ -587,6 +601,7 @@ fn apply(host: &mut HostFacts, result: ServiceResult) {
     port.ftp = update.ftp;
     port.memcached = update.memcached;
     port.telnet = update.telnet;
+    port.ssh = update.ssh;
     if let Some(tls) = update.tls {
         let behind_starttls = tls.starttls.is_some();
         port.tls = Some(tls);

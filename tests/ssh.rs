@@ -1,0 +1,116 @@
+//! The SSH probe against a real OpenSSH sshd (Debian's openssh-server) on loopback: version
+//! and algorithm offers from its KEXINIT, judged by the weak-algorithm check.
+
+use std::process::Command;
+
+use crate::support::{finding_state, free_port, port_entry, postura, read_json, require, start};
+
+/// Starts sshd on `ip` with `extra` configuration lines; returns the server and its port.
+fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server, u16) {
+    for (file, kind) in [("ed25519", "ed25519"), ("rsa", "rsa")] {
+        let key = dir.join(file);
+        if !key.exists() {
+            let status = Command::new("ssh-keygen")
+                .args(["-q", "-t", kind, "-N", ""])
+                .arg("-f")
+                .arg(&key)
+                .status()
+                .expect("ssh-keygen");
+            assert!(status.success());
+        }
+    }
+    let port = free_port(ip);
+    let d = dir.display();
+    let conf = dir.join(format!("sshd-{port}.conf"));
+    std::fs::write(
+        &conf,
+        format!(
+            "Port {port}\nListenAddress {ip}\nHostKey {d}/ed25519\nHostKey {d}/rsa\nPidFile {d}/sshd-{port}.pid\nUsePAM no\n{extra}"
+        ),
+    )
+    .unwrap();
+    // sshd insists on its privilege-separation directory.
+    let _ = std::fs::create_dir_all("/run/sshd");
+    let server = start(
+        "/usr/sbin/sshd",
+        &["-D", "-e", "-f", conf.to_str().unwrap()],
+        format!("{ip}:{port}").parse().unwrap(),
+    );
+    (server, port)
+}
+
+#[test]
+fn sshd_algorithms_from_kexinit() {
+    if !require("/usr/sbin/sshd") || !require("ssh-keygen") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_default, good) = sshd("127.0.0.51", dir.path(), "PasswordAuthentication no\n");
+    let (_weak, weak) = sshd(
+        "127.0.0.52",
+        dir.path(),
+        "KexAlgorithms +diffie-hellman-group1-sha1\nHostKeyAlgorithms +ssh-rsa\nCiphers +3des-cbc\nMACs +hmac-md5\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "127.0.0.51-52", "--ports"])
+        .arg(format!("{good},{weak}"))
+        .args([
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--lang",
+            "en",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    let entry = port_entry(&facts, good);
+    let ssh = &entry["ssh"];
+    assert!(
+        ssh["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("SSH-2.0-OpenSSH_"),
+        "{entry}"
+    );
+    let has =
+        |list: &serde_json::Value, name: &str| list.as_array().unwrap().iter().any(|a| a == name);
+    assert!(has(&ssh["kex"], "curve25519-sha256"), "{ssh}");
+    assert!(
+        has(&ssh["ciphers"], "chacha20-poly1305@openssh.com"),
+        "{ssh}"
+    );
+    assert!(!has(&ssh["kex"], "diffie-hellman-group1-sha1"));
+    assert_eq!(
+        finding_state(&result, "ssh-weak-algorithms", "127.0.0.51"),
+        "pass"
+    );
+
+    let weak_host = facts["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["address"] == "127.0.0.52")
+        .unwrap();
+    let weak_ssh = &weak_host["ports"][0]["ssh"];
+    assert!(
+        has(&weak_ssh["kex"], "diffie-hellman-group1-sha1"),
+        "{weak_ssh}"
+    );
+    assert!(has(&weak_ssh["ciphers"], "3des-cbc"), "{weak_ssh}");
+    assert!(has(&weak_ssh["macs"], "hmac-md5"), "{weak_ssh}");
+    assert!(
+        has(&weak_ssh["host_key_algorithms"], "ssh-rsa"),
+        "{weak_ssh}"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-weak-algorithms", "127.0.0.52"),
+        "fail"
+    );
+}
