@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{finding_state, postura, read_json, repo};
+use crate::support::{find_by, finding_state, postura, read_json, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
@@ -32,12 +32,7 @@ fn evidence_run(dir: &Path, extra: &[&str], code: i32) -> (tempfile::TempDir, se
 }
 
 fn file_entry<'r>(result: &'r serde_json::Value, path: &str) -> &'r serde_json::Value {
-    result["facts"]["evidence_files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == path)
-        .unwrap_or_else(|| panic!("{path} not listed"))
+    find_by(&result["facts"]["evidence_files"], "path", path)
 }
 
 #[test]
@@ -58,12 +53,7 @@ fn mfa_samples_are_recognised_and_judged() {
         "entra-user-registration-details-csv"
     );
     // Paged Entra export: both pages form one tenant, the guest is not counted.
-    let contoso = &result["facts"]["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "entra:contoso.de")
-        .unwrap()["users"];
+    let contoso = &find_by(&result["facts"]["identities"], "id", "entra:contoso.de")["users"];
     assert_eq!(contoso.as_array().unwrap().len(), 6);
     assert_eq!(
         finding_state(&result, "mfa-admin-without-mfa", "entra:contoso.de"),
@@ -117,18 +107,12 @@ fn mfa_samples_are_recognised_and_judged() {
         "{coverage}"
     );
     // Okta: a pending SMS and a security question are no second factor.
-    let okta = result["facts"]["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "okta:example-gmbh.okta.com")
-        .unwrap();
-    let thomas = okta["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["name"] == "thomas.mueller@example-gmbh.de")
-        .unwrap();
+    let okta = find_by(
+        &result["facts"]["identities"],
+        "id",
+        "okta:example-gmbh.okta.com",
+    );
+    let thomas = find_by(&okta["users"], "name", "thomas.mueller@example-gmbh.de");
     assert_eq!(thomas["mfa"], false, "{thomas}");
     // The finding cites file and line; the names are in the report.
     let evidence = coverage["evidence"].to_string();

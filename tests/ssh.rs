@@ -3,7 +3,9 @@
 
 use std::process::Command;
 
-use crate::support::{finding_state, free_port, port_entry, postura, read_json, require, start};
+use crate::support::{
+    find_by, finding_state, free_port, port_entry, postura, read_json, require, start,
+};
 
 /// Starts sshd on `ip` with `extra` configuration lines; returns the server and its port.
 fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server, u16) {
@@ -92,13 +94,7 @@ fn sshd_algorithms_from_kexinit() {
         "pass"
     );
 
-    let weak_host = facts["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["address"] == "127.0.0.52")
-        .unwrap();
-    let weak_ssh = &weak_host["ports"][0]["ssh"];
+    let weak_ssh = &find_by(&facts["hosts"], "address", "127.0.0.52")["ports"][0]["ssh"];
     assert!(
         has(&weak_ssh["kex"], "diffie-hellman-group1-sha1"),
         "{weak_ssh}"

@@ -8,7 +8,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::{
-    finding_state, free_port, port_entry, postura, python_with, read_json, require, start, wait_for,
+    find_by, finding_state, free_port, port_entry, postura, python_with, read_json, require, start,
+    wait_for,
 };
 
 fn self_signed(dir: &std::path::Path) -> (String, String) {
@@ -188,12 +189,7 @@ fn robot_oracle_is_found() {
     // it alike: sslyze calls that a weak oracle.
     assert_eq!(tls["robot"], "weak_oracle", "{tls}");
     assert_eq!(finding_state(&result, "tls-robot", ip), "fail");
-    let grade = result["tls_grades"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["endpoint"] == format!("{ip}:{port}"))
-        .unwrap();
+    let grade = find_by(&result["tls_grades"], "endpoint", &format!("{ip}:{port}"));
     // The self-signed certificate shows as M/T first, as SSL Labs does.
     assert_eq!(grade["grade_if_trusted"], "F", "{grade}");
     assert!(
@@ -295,12 +291,7 @@ fn nginx_with_a_modern_configuration() {
     let redirect = port_entry(&facts, plain);
     assert_eq!(redirect["http"]["status"], 301, "{redirect}");
     assert_eq!(finding_state(&result, "tls-hsts-missing", ip), "pass");
-    let grade = result["tls_grades"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["endpoint"] == format!("{ip}:{port}"))
-        .unwrap();
+    let grade = find_by(&result["tls_grades"], "endpoint", &format!("{ip}:{port}"));
     assert_eq!(
         grade["grade"], "M",
         "no SAN for the address scanned: {grade}"
@@ -677,13 +668,9 @@ fn certificate_matrix_served_by_nginx() {
         &["--ca-file".as_ref(), ca.as_os_str()],
     );
     let cert_of = |octet: u8| {
-        let host = facts["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["address"] == format!("127.0.0.{octet}"))
-            .unwrap();
-        host["ports"][0]["tls"]["certificate"].clone()
+        find_by(&facts["hosts"], "address", &format!("127.0.0.{octet}"))["ports"][0]["tls"]
+            ["certificate"]
+            .clone()
     };
     let state = |check: &str, octet: u8| finding_state(&result, check, &format!("127.0.0.{octet}"));
 

@@ -5,10 +5,10 @@
 use base64::Engine;
 
 use super::text::{
-    columns, csv_header_fields, csv_reader, field, first_line, is_empty_value, parse_time,
+    columns, csv_header, csv_header_fields, csv_reader, field, next_record, parse_time,
 };
 use super::{Format, Input, ParseError, Parsed};
-use crate::facts::{AccessKeyFacts, IdentityFacts, SourceRef, UserFacts};
+use crate::facts::{AccessKeyFacts, SourceRef, UserFacts};
 
 const REQUIRED: [&str; 4] = ["user", "arn", "password_enabled", "mfa_active"];
 
@@ -21,7 +21,7 @@ impl Format for CredentialReport {
     }
 
     fn recognise(&self, input: &Input<'_>) -> bool {
-        let fields = csv_header_fields(first_line(input.head));
+        let fields = csv_header_fields(csv_header(input.head));
         REQUIRED.iter().all(|r| fields.iter().any(|f| f == r))
     }
 
@@ -103,19 +103,7 @@ fn parse_report(bytes: &[u8], rel: &str, cite: &str) -> Result<(Parsed, u64), Pa
     let mut users = Vec::new();
     let mut account = None;
     let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line()) + skipped;
-                return Err(ParseError::at(line, format!("not valid CSV: {e}")));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line()) + skipped;
-        if record.iter().all(<[u8]>::is_empty) {
-            continue;
-        }
+    while let Some(line) = next_record(&mut reader, &mut record, skipped)? {
         let get = |i: usize| field(&record, col[i]);
         let flag = |i: usize| -> Result<bool, ParseError> {
             match get(i) {
@@ -168,11 +156,7 @@ fn parse_report(bytes: &[u8], rel: &str, cite: &str) -> Result<(Parsed, u64), Pa
             mfa_methods: Vec::new(),
             phishing_resistant: None,
             mfa_enforced: None,
-            last_sign_in: if is_empty_value(get(3)) {
-                None
-            } else {
-                time(3)?
-            },
+            last_sign_in: time(3)?,
             access_keys,
             source: SourceRef {
                 file: cite.to_owned(),
@@ -181,17 +165,11 @@ fn parse_report(bytes: &[u8], rel: &str, cite: &str) -> Result<(Parsed, u64), Pa
             id: None,
         });
     }
-    let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
-    Ok((
-        Parsed::Identity(IdentityFacts {
-            id: format!(
-                "aws:{}",
-                account.unwrap_or_else(|| "unknown-account".into())
-            ),
-            provider: "aws-iam".into(),
-            sources: vec![rel.to_owned()],
-            users,
-        }),
-        records,
+    let account = account.unwrap_or_else(|| "unknown-account".into());
+    Ok(super::identity(
+        format!("aws:{account}"),
+        "aws-iam",
+        rel,
+        users,
     ))
 }

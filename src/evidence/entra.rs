@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use super::json::{self, LineFinder};
-use super::text::{self, columns, csv_header_fields, csv_reader, field, first_line};
+use super::text::{self, columns, csv_header, csv_header_fields, csv_reader, field, next_record};
 use super::{Format, Input, ParseError, Parsed};
-use crate::facts::{IdentityFacts, SourceRef, UserFacts};
+use crate::facts::{SourceRef, UserFacts};
 
 /// Methods that resist phishing (Microsoft: "phishing-resistant MFA" strength).
 const PHISHING_RESISTANT: [&str; 8] = [
@@ -33,16 +33,34 @@ fn phishing_resistant(methods: &[String]) -> Option<bool> {
 fn identity(users: Vec<UserFacts>, rel: &str) -> (Parsed, u64) {
     let tenant = json::main_domain(users.iter().map(|u| u.name.as_str()))
         .unwrap_or_else(|| "unknown-tenant".into());
-    let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
-    (
-        Parsed::Identity(IdentityFacts {
-            id: format!("entra:{tenant}"),
-            provider: "entra-id".into(),
-            sources: vec![rel.to_owned()],
-            users,
-        }),
-        records,
-    )
+    super::identity(format!("entra:{tenant}"), "entra-id", rel, users)
+}
+
+/// One user as both export shapes give it. Guests authenticate in their home tenant and do not
+/// count as interactive users of this one.
+fn user(
+    upn: &str,
+    guest: bool,
+    admin: Option<bool>,
+    mfa: Option<bool>,
+    methods: Vec<String>,
+    id: Option<&str>,
+    source: SourceRef,
+) -> UserFacts {
+    UserFacts {
+        name: upn.to_owned(),
+        enabled: None,
+        interactive: !guest,
+        admin: admin.unwrap_or(false),
+        mfa,
+        phishing_resistant: phishing_resistant(&methods),
+        mfa_methods: methods,
+        mfa_enforced: None,
+        last_sign_in: None,
+        access_keys: Vec::new(),
+        source,
+        id: id.filter(|s| !s.is_empty()).map(str::to_owned),
+    }
 }
 
 /// Graph JSON (REST or PowerShell).
@@ -59,15 +77,13 @@ impl Format for RegistrationDetailsJson {
             .get(..head.len().min(16 * 1024))
             .unwrap_or(head)
             .to_ascii_lowercase();
-        (head.starts_with('{') || head.starts_with('['))
+        json::looks_like_json(head)
             && lower.contains("\"userprincipalname\"")
             && (lower.contains("\"ismfaregistered\"") || lower.contains("\"methodsregistered\""))
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = text::read_utf8(input.path)?;
-        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
-        let body = String::from_utf8_lossy(&bytes);
+        let (document, body) = json::read_document(input.path)?;
         let mut lines = LineFinder::new(&body);
         let mut users = Vec::new();
         for record in json::records(&document, &["value"]) {
@@ -87,23 +103,18 @@ impl Format for RegistrationDetailsJson {
                 .unwrap_or_default();
             let guest =
                 json::string(record, "userType").is_some_and(|t| t.eq_ignore_ascii_case("guest"));
-            users.push(UserFacts {
-                name: upn.to_owned(),
-                enabled: None,
-                interactive: !guest,
-                admin: json::boolean(record, "isAdmin").unwrap_or(false),
-                mfa: json::boolean(record, "isMfaRegistered"),
-                phishing_resistant: phishing_resistant(&methods),
-                mfa_methods: methods,
-                mfa_enforced: None,
-                last_sign_in: None,
-                access_keys: Vec::new(),
-                source: SourceRef {
+            users.push(user(
+                upn,
+                guest,
+                json::boolean(record, "isAdmin"),
+                json::boolean(record, "isMfaRegistered"),
+                methods,
+                json::string(record, "id"),
+                SourceRef {
                     file: input.rel.to_owned(),
                     line,
                 },
-                id: json::string(record, "id").map(str::to_owned),
-            });
+            ));
         }
         Ok(identity(users, input.rel))
     }
@@ -118,12 +129,7 @@ impl Format for RegistrationDetailsCsv {
     }
 
     fn recognise(&self, input: &Input<'_>) -> bool {
-        let header = input
-            .head
-            .lines()
-            .find(|l| !l.starts_with('#'))
-            .unwrap_or_else(|| first_line(input.head));
-        let fields = csv_header_fields(header);
+        let fields = csv_header_fields(csv_header(input.head));
         ["userprincipalname", "ismfaregistered"]
             .iter()
             .all(|r| fields.iter().any(|f| f == r))
@@ -147,21 +153,9 @@ impl Format for RegistrationDetailsCsv {
         let col = columns(&headers, &wanted);
         let mut users = Vec::new();
         let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line()) + skipped;
-                    return Err(ParseError::at(line, format!("not valid CSV: {e}")));
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line()) + skipped;
+        while let Some(line) = next_record(&mut reader, &mut record, skipped)? {
             let upn = field(&record, col[0]);
             if upn.is_empty() {
-                if record.iter().all(<[u8]>::is_empty) {
-                    continue;
-                }
                 return Err(ParseError::at(line, "empty `UserPrincipalName`"));
             }
             let flag = |i: usize| -> Result<Option<bool>, ParseError> {
@@ -188,23 +182,18 @@ impl Format for RegistrationDetailsCsv {
                     .map(str::to_owned)
                     .collect()
             };
-            users.push(UserFacts {
-                name: upn.to_owned(),
-                enabled: None,
-                interactive: !field(&record, col[4]).eq_ignore_ascii_case("guest"),
-                admin: flag(1)?.unwrap_or(false),
-                mfa: flag(2)?,
-                phishing_resistant: phishing_resistant(&methods),
-                mfa_methods: methods,
-                mfa_enforced: None,
-                last_sign_in: None,
-                access_keys: Vec::new(),
-                source: SourceRef {
+            users.push(user(
+                upn,
+                field(&record, col[4]).eq_ignore_ascii_case("guest"),
+                flag(1)?,
+                flag(2)?,
+                methods,
+                Some(field(&record, col[5])),
+                SourceRef {
                     file: input.rel.to_owned(),
                     line,
                 },
-                id: Some(field(&record, col[5]).to_owned()).filter(|s| !s.is_empty()),
-            });
+            ));
         }
         Ok(identity(users, input.rel))
     }

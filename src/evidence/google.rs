@@ -3,12 +3,10 @@
 //! an array), with `isEnrolledIn2Sv` and `isEnforcedIn2Sv`. A `lastLoginTime` of the Unix epoch
 //! means "never signed in".
 
-use serde_json::Value;
-
 use super::json::{self, LineFinder};
-use super::text::{self, parse_time};
+use super::text::parse_time;
 use super::{Format, Input, ParseError, Parsed};
-use crate::facts::{IdentityFacts, SourceRef, UserFacts};
+use crate::facts::{SourceRef, UserFacts};
 
 /// Directory API users.
 pub struct Users;
@@ -19,16 +17,14 @@ impl Format for Users {
     }
 
     fn recognise(&self, input: &Input<'_>) -> bool {
-        let head = input.head.trim_start();
-        (head.starts_with('{') || head.starts_with('['))
+        let head = input.head;
+        json::looks_like_json(head)
             && head.contains("\"primaryEmail\"")
             && (head.contains("\"isEnrolledIn2Sv\"") || head.contains("admin#directory#user"))
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = text::read_utf8(input.path)?;
-        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
-        let body = String::from_utf8_lossy(&bytes);
+        let (document, body) = json::read_document(input.path)?;
         let mut lines = LineFinder::new(&body);
         let mut users = Vec::new();
         let mut customer = None;
@@ -72,15 +68,11 @@ impl Format for Users {
         let domain = json::main_domain(users.iter().map(|u| u.name.as_str()))
             .or(customer)
             .unwrap_or_else(|| "unknown-domain".into());
-        let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
-        Ok((
-            Parsed::Identity(IdentityFacts {
-                id: format!("google:{domain}"),
-                provider: "google-workspace".into(),
-                sources: vec![input.rel.to_owned()],
-                users,
-            }),
-            records,
+        Ok(super::identity(
+            format!("google:{domain}"),
+            "google-workspace",
+            input.rel,
+            users,
         ))
     }
 }

@@ -3,6 +3,20 @@
 
 use serde_json::Value;
 
+/// Whether a head starts like a JSON document (object or array).
+pub fn looks_like_json(head: &str) -> bool {
+    let head = head.trim_start();
+    head.starts_with('{') || head.starts_with('[')
+}
+
+/// A whole JSON file: the parsed document and its text (for [`LineFinder`]).
+pub fn read_document(path: &std::path::Path) -> Result<(Value, String), super::ParseError> {
+    let bytes = super::text::read_utf8(path)?;
+    let document = serde_json::from_slice(&bytes).map_err(|e| super::ParseError::json(&e))?;
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    Ok((document, text))
+}
+
 /// The value of `key` in an object, compared case-insensitively.
 pub fn get<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
     object

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::facts::{
     EvidenceFileFacts, EvidenceStatus, Facts, HostFacts, IdentityFacts, PamServiceFacts,
-    SshdConfigFacts,
+    SshdConfigFacts, UserFacts,
 };
 
 /// Why a recognised file could not be parsed.
@@ -96,13 +96,37 @@ pub enum Parsed {
     },
 }
 
-/// Host evidence of one file.
+/// The result of an identity export: the users of source `id`, read from `rel`.
+pub fn identity(id: String, provider: &str, rel: &str, users: Vec<UserFacts>) -> (Parsed, u64) {
+    let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
+    (
+        Parsed::Identity(IdentityFacts {
+            id,
+            provider: provider.to_owned(),
+            sources: vec![rel.to_owned()],
+            users,
+        }),
+        records,
+    )
+}
+
+/// Host evidence: of one file, or of all files about one host.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostEvidence {
     /// Effective sshd settings.
     pub sshd: Option<SshdConfigFacts>,
-    /// One PAM service.
-    pub pam: Option<PamServiceFacts>,
+    /// PAM services.
+    pub pam: Vec<PamServiceFacts>,
+}
+
+impl HostEvidence {
+    /// Adds another file's evidence about the same host.
+    fn absorb(&mut self, other: HostEvidence) {
+        if other.sshd.is_some() {
+            self.sshd = other.sshd;
+        }
+        self.pam.extend(other.pam);
+    }
 }
 
 /// One evidence format.
@@ -135,8 +159,6 @@ pub struct Evidence {
     pub files: Vec<EvidenceFileFacts>,
     /// Host evidence by host name.
     pub hosts: BTreeMap<String, HostEvidence>,
-    /// Host evidence lists of PAM services by host name (a host has many).
-    pub pam: BTreeMap<String, Vec<PamServiceFacts>>,
     /// Identity sources, merged by id.
     pub identities: Vec<IdentityFacts>,
 }
@@ -195,13 +217,7 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
             Some(Parsed::Host(host)) => {
                 let name = host_name(root, Path::new(&file.path));
                 file.asset = Some(name.clone());
-                let entry = evidence.hosts.entry(name.clone()).or_default();
-                if host.sshd.is_some() {
-                    entry.sshd = host.sshd;
-                }
-                if let Some(pam) = host.pam {
-                    evidence.pam.entry(name).or_default().push(pam);
-                }
+                evidence.hosts.entry(name).or_default().absorb(host);
             }
             Some(Parsed::Identity(identity)) => {
                 file.asset = Some(identity.id.clone());
@@ -333,13 +349,9 @@ fn merge_identity(identities: &mut Vec<IdentityFacts>, identity: IdentityFacts) 
 pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
     let Evidence {
         files,
-        mut hosts,
-        mut pam,
+        hosts,
         identities,
     } = evidence;
-    for name in pam.keys() {
-        hosts.entry(name.clone()).or_default();
-    }
     for (name, host_evidence) in hosts {
         let matches = |h: &HostFacts| {
             h.hostnames.iter().any(|n| n.eq_ignore_ascii_case(&name))
@@ -356,7 +368,7 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
         if host_evidence.sshd.is_some() {
             host.sshd = host_evidence.sshd;
         }
-        host.pam.extend(pam.remove(&name).unwrap_or_default());
+        host.pam.extend(host_evidence.pam);
     }
     for identity in identities {
         merge_identity(&mut facts.identities, identity);

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::json::{self, LineFinder};
-use super::text::{self, parse_time};
+use super::text::parse_time;
 use super::{Format, Input, ParseError, Parsed};
 use crate::facts::{IdentityFacts, SourceRef, UserFacts};
 
@@ -88,9 +88,7 @@ impl Format for Users {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = text::read_utf8(input.path)?;
-        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
-        let body = String::from_utf8_lossy(&bytes);
+        let (document, body) = json::read_document(input.path)?;
         let mut lines = LineFinder::new(&body);
         let Some(list) = document.as_array() else {
             return Err(ParseError::at(1, "expected a JSON array of Okta users"));
@@ -150,15 +148,12 @@ impl Format for Users {
             }
             users.push(user);
         }
-        let records = u64::try_from(users.len()).unwrap_or(u64::MAX);
-        Ok((
-            Parsed::Identity(IdentityFacts {
-                id: format!("okta:{}", org.unwrap_or_else(|| "unknown-org".into())),
-                provider: "okta".into(),
-                sources: vec![input.rel.to_owned()],
-                users,
-            }),
-            records,
+        let org = org.unwrap_or_else(|| "unknown-org".into());
+        Ok(super::identity(
+            format!("okta:{org}"),
+            "okta",
+            input.rel,
+            users,
         ))
     }
 }
@@ -178,8 +173,7 @@ impl Format for Factors {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = text::read_utf8(input.path)?;
-        let document: Value = serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
+        let (document, _) = json::read_document(input.path)?;
         let Some(list) = document.as_array() else {
             return Err(ParseError::at(1, "expected a JSON array of Okta factors"));
         };

@@ -52,9 +52,7 @@ impl Format for PamService {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let text = super::text::decode(
-            &std::fs::read(input.path).map_err(|e| ParseError::whole(e.to_string()))?,
-        );
+        let text = super::text::read_text(input.path)?;
         let service = std::path::Path::new(input.rel)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -124,7 +122,7 @@ impl Format for PamService {
         Ok((
             Parsed::Host(HostEvidence {
                 sshd: None,
-                pam: Some(facts),
+                pam: vec![facts],
             }),
             rules,
         ))

@@ -38,9 +38,7 @@ impl Format for SshdT {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let text = super::text::decode(
-            &std::fs::read(input.path).map_err(|e| ParseError::whole(e.to_string()))?,
-        );
+        let text = super::text::read_text(input.path)?;
         let mut facts = SshdConfigFacts {
             source: SourceRef {
                 file: input.rel.to_owned(),
@@ -111,7 +109,7 @@ impl Format for SshdT {
         Ok((
             Parsed::Host(HostEvidence {
                 sshd: Some(facts),
-                pam: None,
+                pam: Vec::new(),
             }),
             settings,
         ))

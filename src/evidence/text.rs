@@ -78,9 +78,18 @@ pub fn read_utf8(path: &Path) -> Result<Vec<u8>, ParseError> {
     Ok(bytes)
 }
 
-/// The first line of `text` without its line end.
-pub fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("").trim_end_matches('\r')
+/// A whole file as text (see [`decode`]).
+pub fn read_text(path: &Path) -> Result<String, ParseError> {
+    let bytes = std::fs::read(path).map_err(|e| ParseError::whole(e.to_string()))?;
+    Ok(decode(&bytes))
+}
+
+/// The header line of a CSV head: the first line that is not a PowerShell `#TYPE` comment.
+pub fn csv_header(head: &str) -> &str {
+    head.lines()
+        .find(|l| !l.starts_with('#'))
+        .unwrap_or("")
+        .trim_end_matches('\r')
 }
 
 /// The CSV delimiter of a header line: `;` (German Excel, `Export-Csv -UseCulture`), tab or
@@ -117,7 +126,7 @@ pub fn csv_header_fields(header: &str) -> Vec<String> {
 pub fn csv_reader(bytes: &[u8]) -> (csv::Reader<&[u8]>, u64) {
     let mut skipped = 0;
     let mut data = bytes;
-    while data.starts_with(b"#TYPE") || data.starts_with(b"#") {
+    while data.starts_with(b"#") {
         match data.iter().position(|&b| b == b'\n') {
             Some(end) => {
                 data = &data[end + 1..];
@@ -133,6 +142,26 @@ pub fn csv_reader(bytes: &[u8]) -> (csv::Reader<&[u8]>, u64) {
         .flexible(true)
         .from_reader(data);
     (reader, skipped)
+}
+
+/// Reads the next non-blank record; returns its 1-based line (counting skipped `#` lines),
+/// `None` at the end, or an error naming the line.
+pub fn next_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::ByteRecord,
+    skipped: u64,
+) -> Result<Option<u64>, ParseError> {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(false) => return Ok(None),
+            Ok(true) if record.iter().all(<[u8]>::is_empty) => {}
+            Ok(true) => return Ok(Some(record.position().map_or(0, |p| p.line()) + skipped)),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line()) + skipped;
+                return Err(ParseError::at(line, format!("not valid CSV: {e}")));
+            }
+        }
+    }
 }
 
 /// The column index of each wanted header name (case-insensitive), `None` when absent.

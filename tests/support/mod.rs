@@ -156,6 +156,15 @@ pub fn port_entry(facts: &serde_json::Value, port: u16) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
+/// The element of the JSON array `list` whose `key` is `value`.
+pub fn find_by<'v>(list: &'v serde_json::Value, key: &str, value: &str) -> &'v serde_json::Value {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no element with {key} = {value}"))
+}
+
 /// The state of `check` on `asset` in a result document.
 pub fn finding_state(result: &serde_json::Value, check: &str, asset: &str) -> String {
     result["findings"]

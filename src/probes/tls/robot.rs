@@ -53,44 +53,20 @@ fn plaintext(payload: Payload, k: usize, version: u16) -> Vec<u8> {
     }
     let mut pms = [0u8; 46];
     fill_random(&mut pms);
-    let version = version.to_be_bytes();
-    let mut out = Vec::with_capacity(k);
-    match payload {
-        Payload::Valid => {
-            out.extend([0x00, 0x02]);
-            out.extend(&padding);
-            out.push(0x00);
-            out.extend(version);
-            out.extend(pms);
-        }
-        Payload::WrongFirstTwoBytes => {
-            out.extend([0x41, 0x17]);
-            out.extend(&padding);
-            out.push(0x00);
-            out.extend(version);
-            out.extend(pms);
-        }
-        Payload::WrongPosition00 => {
-            out.extend([0x00, 0x02]);
-            out.extend(&padding);
-            out.push(0x11);
-            out.extend(pms);
-            out.extend([0x00, 0x11]);
-        }
-        Payload::No00InTheMiddle => {
-            out.extend([0x00, 0x02]);
-            out.extend(&padding);
-            out.extend([0x11, 0x11, 0x11]);
-            out.extend(pms);
-        }
-        Payload::WrongVersionNumber => {
-            out.extend([0x00, 0x02]);
-            out.extend(&padding);
-            out.extend([0x00, 0x02, 0x02]);
-            out.extend(pms);
-        }
-    }
-    out
+    // sslyze's templates: "0002{pad}00{version}{pms}" and its four broken variants.
+    let [hi, lo] = version.to_be_bytes();
+    let start: [u8; 2] = if payload == Payload::WrongFirstTwoBytes {
+        [0x41, 0x17]
+    } else {
+        [0x00, 0x02]
+    };
+    let (separator, end): (&[u8], &[u8]) = match payload {
+        Payload::Valid | Payload::WrongFirstTwoBytes => (&[0x00, hi, lo], &[]),
+        Payload::WrongPosition00 => (&[0x11], &[0x00, 0x11]),
+        Payload::No00InTheMiddle => (&[0x11, 0x11, 0x11], &[]),
+        Payload::WrongVersionNumber => (&[0x00, 0x02, 0x02], &[]),
+    };
+    [&start[..], &padding, separator, &pms, end].concat()
 }
 
 /// The RSA modulus and public exponent of a DER certificate's key, if it is RSA.
