@@ -334,11 +334,15 @@ fn merge_identity(identities: &mut Vec<IdentityFacts>, identity: IdentityFacts) 
     match identities.iter_mut().find(|i| i.id == identity.id) {
         Some(existing) => {
             existing.sources.extend(identity.sources);
-            for user in identity.users {
-                if !existing.users.iter().any(|u| u.name == user.name) {
-                    existing.users.push(user);
-                }
-            }
+            // A set of the names already listed: sources can hold 100,000 users each.
+            let mut known: std::collections::HashSet<String> =
+                existing.users.iter().map(|u| u.name.clone()).collect();
+            existing.users.extend(
+                identity
+                    .users
+                    .into_iter()
+                    .filter(|u| known.insert(u.name.clone())),
+            );
         }
         None => identities.push(identity),
     }

@@ -1,5 +1,5 @@
 //! The ROBOT test (Return Of Bleichenbacher's Oracle Threat, CVE-2017-13099 and relatives) as
-//! sslyze and robot-detect run it: five RSA key exchanges whose PKCS#1 v1.5 padding is right
+//! sslyze runs it: five RSA key exchanges whose PKCS#1 v1.5 padding is right
 //! or wrong in different ways. A server that answers them differently is a padding oracle.
 //!
 //! Each exchange is a fresh handshake offering only RSA key-exchange suites. The premaster
@@ -14,9 +14,6 @@ use tokio::time::timeout;
 
 use super::flight::{Endpoint, certificate_chain};
 use crate::facts::RobotVerdict;
-
-/// Shortest wait for an answer to a key exchange sent without Finished.
-const MIN_KEY_EXCHANGE_WAIT: Duration = Duration::from_millis(150);
 
 /// The five ClientKeyExchange plaintexts, named as in sslyze's `RobotPmsPaddingPayloadEnum`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,15 +104,13 @@ async fn answer(stream: &mut TcpStream, wait: Duration) -> String {
     }
 }
 
-/// One key exchange with `payload`; `finish` also sends ChangeCipherSpec and a Finished
-/// record (the first pass), without them the server is judged on the key exchange alone.
+/// One handshake up to the key exchange with `payload`, followed by ChangeCipherSpec and a
+/// Finished record the server cannot decrypt; returns what the server answered.
 async fn exchange(
     endpoint: &Endpoint<'_>,
     version: u16,
     suites: &[u16],
     payload: Payload,
-    finish: bool,
-    wait: Duration,
 ) -> Option<String> {
     let (mut stream, flight) = endpoint.flight(version, suites, 0x0b, false).await?;
     if !flight.complete {
@@ -137,28 +132,20 @@ async fn exchange(
     let mut records = vec![22, hi, lo];
     records.extend(u16::try_from(message.len()).ok()?.to_be_bytes());
     records.extend(&message);
-    if finish {
-        records.extend([20, hi, lo, 0x00, 0x01, 0x01]);
-        let mut finished = [0u8; 64];
-        fill_random(&mut finished);
-        records.extend([22, hi, lo, 0x00, 0x40]);
-        records.extend(finished);
-    }
+    records.extend([20, hi, lo, 0x00, 0x01, 0x01]);
+    let mut finished = [0u8; 64];
+    fill_random(&mut finished);
+    records.extend([22, hi, lo, 0x00, 0x40]);
+    records.extend(finished);
     stream.write_all(&records).await.ok()?;
-    Some(answer(&mut stream, wait).await)
+    Some(answer(&mut stream, endpoint.timing.answer).await)
 }
 
-async fn round(
-    endpoint: &Endpoint<'_>,
-    version: u16,
-    suites: &[u16],
-    finish: bool,
-    wait: Duration,
-) -> Option<Vec<String>> {
+async fn round(endpoint: &Endpoint<'_>, version: u16, suites: &[u16]) -> Option<Vec<String>> {
     // Side by side first: a server that waits for more after the key exchange then costs one
     // wait, not five. A server that serves one connection at a time starves the others; it is
     // asked again one exchange after the other.
-    let ask = |payload| exchange(endpoint, version, suites, payload, finish, wait);
+    let ask = |payload| exchange(endpoint, version, suites, payload);
     let (a, b, c, d, e) = tokio::join!(
         ask(PAYLOADS[0]),
         ask(PAYLOADS[1]),
@@ -192,34 +179,26 @@ fn verdict(answers: &[String]) -> RobotVerdict {
 /// Runs the test with the RSA key-exchange `rsa_suites` under `version`. A difference is
 /// confirmed by a second identical round before it counts; `None` when no handshake got as
 /// far as the key exchange.
+///
+/// Like sslyze, only complete exchanges (key exchange, ChangeCipherSpec, Finished) are sent.
+/// The original robot-detect script also tries the key exchange alone, but a sound server then
+/// waits for the rest, so every exchange would end in a timeout; sslyze dropped that round for
+/// the same reason.
 pub async fn probe_robot(
     endpoint: &Endpoint<'_>,
     version: u16,
     rsa_suites: &[u16],
 ) -> Option<(RobotVerdict, usize)> {
-    let mut handshakes = 0;
-    let mut wait = endpoint.timing.answer;
-    for finish in [true, false] {
-        let started = std::time::Instant::now();
-        let first = round(endpoint, version, rsa_suites, finish, wait).await?;
-        // Without ChangeCipherSpec and Finished, a sound server waits for them and every
-        // exchange ends in the wait. An oracle answers a malformed key exchange as fast as it
-        // answered the first round, so a few times that round's duration is enough.
-        if finish {
-            wait = (started.elapsed() * 8).clamp(MIN_KEY_EXCHANGE_WAIT, endpoint.timing.answer);
-        }
-        handshakes += PAYLOADS.len();
-        if verdict(&first) == RobotVerdict::NotVulnerable {
-            continue;
-        }
-        let second = round(endpoint, version, rsa_suites, finish, wait).await?;
-        handshakes += PAYLOADS.len();
-        if second != first {
-            return Some((RobotVerdict::Inconsistent, handshakes));
-        }
-        return Some((verdict(&first), handshakes));
+    let first = round(endpoint, version, rsa_suites).await?;
+    if verdict(&first) == RobotVerdict::NotVulnerable {
+        return Some((RobotVerdict::NotVulnerable, PAYLOADS.len()));
     }
-    Some((RobotVerdict::NotVulnerable, handshakes))
+    let second = round(endpoint, version, rsa_suites).await?;
+    let handshakes = 2 * PAYLOADS.len();
+    if second != first {
+        return Some((RobotVerdict::Inconsistent, handshakes));
+    }
+    Some((verdict(&first), handshakes))
 }
 
 #[cfg(test)]
