@@ -1,5 +1,7 @@
 //! The SSH probe against a real OpenSSH sshd (Debian's openssh-server) on loopback: version
-//! and algorithm offers from its KEXINIT, judged by the weak-algorithm check.
+//! and algorithm offers from its KEXINIT, and the authentication methods left after `none`
+//! with password authentication on and off and with `AuthenticationMethods
+//! publickey,keyboard-interactive`.
 
 use std::process::Command;
 
@@ -42,21 +44,32 @@ fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server
 }
 
 #[test]
-fn sshd_algorithms_from_kexinit() {
+fn sshd_algorithms_and_auth_methods() {
     if !require("/usr/sbin/sshd") || !require("ssh-keygen") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (_default, good) = sshd("127.0.0.51", dir.path(), "PasswordAuthentication no\n");
+    let (_default, good) = sshd(
+        "127.0.0.51",
+        dir.path(),
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\n",
+    );
+    // Legacy algorithms, and OpenSSH's compiled-in default of accepting passwords.
     let (_weak, weak) = sshd(
         "127.0.0.52",
         dir.path(),
-        "KexAlgorithms +diffie-hellman-group1-sha1\nHostKeyAlgorithms +ssh-rsa\nCiphers +3des-cbc\nMACs +hmac-md5\n",
+        "KexAlgorithms +diffie-hellman-group1-sha1\nHostKeyAlgorithms +ssh-rsa\nCiphers +3des-cbc\nMACs +hmac-md5\nPasswordAuthentication yes\n",
+    );
+    // A key first, then a second factor through keyboard-interactive.
+    let (_mfa, mfa) = sshd(
+        "127.0.0.53",
+        dir.path(),
+        "KbdInteractiveAuthentication yes\nAuthenticationMethods publickey,keyboard-interactive\n",
     );
     let out = tempfile::tempdir().unwrap();
     postura()
-        .args(["scan", "127.0.0.51-52", "--ports"])
-        .arg(format!("{good},{weak}"))
+        .args(["scan", "127.0.0.51-53", "--ports"])
+        .arg(format!("{good},{weak},{mfa}"))
         .args([
             "--profile",
             "fast",
@@ -109,4 +122,23 @@ fn sshd_algorithms_from_kexinit() {
         finding_state(&result, "ssh-weak-algorithms", "127.0.0.52"),
         "fail"
     );
+
+    // What the server still allows after `none`.
+    let methods = |ip: &str| -> Vec<String> {
+        let ssh = &find_by(&facts["hosts"], "address", ip)["ports"][0]["ssh"];
+        ssh["auth_methods"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no auth_methods: {ssh}"))
+            .iter()
+            .map(|m| m.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(methods("127.0.0.51"), ["publickey"]);
+    assert!(methods("127.0.0.52").contains(&"password".to_owned()));
+    // Only the first step of the chain is offered before a key was accepted.
+    assert_eq!(methods("127.0.0.53"), ["publickey"]);
+    let state = |ip: &str| finding_state(&result, "ssh-password-authentication", ip);
+    assert_eq!(state("127.0.0.51"), "pass");
+    assert_eq!(state("127.0.0.52"), "fail");
+    assert_eq!(state("127.0.0.53"), "pass");
 }

@@ -1,6 +1,8 @@
 //! SSH: the server's identification string and its algorithm offers, read from
-//! `SSH_MSG_KEXINIT` before any cryptography, as ssh-audit does (RFC 4253 §4.2, §7.1). The
-//! exchange stops after the server's KEXINIT: nothing is authenticated, no key is exchanged.
+//! `SSH_MSG_KEXINIT` before any cryptography, as ssh-audit does (RFC 4253 §4.2, §7.1); then,
+//! on a second connection, russh completes the key exchange and asks the `none` method
+//! (RFC 4252 §5.2), whose refusal lists the methods the server still allows. No password or
+//! key is ever offered.
 
 use std::net::SocketAddr;
 
@@ -149,7 +151,107 @@ pub async fn probe_ssh(addr: SocketAddr, timing: BannerTiming) -> Result<SshFact
     facts.macs = next();
     let _client_to_server_compression = next();
     facts.compression = next();
+    drop(stream);
+    match probe_auth_methods(addr, timing).await {
+        Ok(methods) => facts.auth_methods = Some(methods),
+        Err(message) => facts.auth_error = Some(message),
+    }
     Ok(facts)
+}
+
+/// Records the host key instead of checking it: we audit, we do not trust.
+struct Audit;
+
+impl russh::client::Handler for Audit {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        _key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// Everything russh can negotiate, modern first, so servers that offer only legacy
+/// algorithms still get as far as authentication.
+fn permissive_algorithms() -> russh::Preferred {
+    use russh::{cipher, kex, mac};
+    russh::Preferred {
+        kex: std::borrow::Cow::Borrowed(&[
+            kex::MLKEM768X25519_SHA256,
+            kex::CURVE25519,
+            kex::CURVE25519_PRE_RFC_8731,
+            kex::ECDH_SHA2_NISTP256,
+            kex::ECDH_SHA2_NISTP384,
+            kex::ECDH_SHA2_NISTP521,
+            kex::DH_GEX_SHA256,
+            kex::DH_G16_SHA512,
+            kex::DH_G18_SHA512,
+            kex::DH_G14_SHA256,
+            kex::DH_G14_SHA1,
+            kex::DH_GEX_SHA1,
+            kex::DH_G1_SHA1,
+            kex::EXTENSION_SUPPORT_AS_CLIENT,
+            kex::EXTENSION_OPENSSH_STRICT_KEX_AS_CLIENT,
+        ]),
+        cipher: std::borrow::Cow::Borrowed(&[
+            cipher::CHACHA20_POLY1305,
+            cipher::AES_256_GCM,
+            cipher::AES_128_GCM,
+            cipher::AES_256_CTR,
+            cipher::AES_192_CTR,
+            cipher::AES_128_CTR,
+            cipher::AES_256_CBC,
+            cipher::AES_192_CBC,
+            cipher::AES_128_CBC,
+        ]),
+        mac: std::borrow::Cow::Borrowed(&[
+            mac::HMAC_SHA512_ETM,
+            mac::HMAC_SHA256_ETM,
+            mac::HMAC_SHA512,
+            mac::HMAC_SHA256,
+            mac::HMAC_SHA1_ETM,
+            mac::HMAC_SHA1,
+        ]),
+        ..russh::Preferred::DEFAULT
+    }
+}
+
+/// The user name of the one `none` attempt: clearly a scanner in the server's log, and one
+/// attempt only, so fail2ban and lockouts are not provoked.
+const PROBE_USER: &str = "postura-probe";
+
+/// Completes the key exchange with russh, asks `none` for [`PROBE_USER`] and returns the
+/// methods the server still allows (`["none"]` if it let the user in without any).
+async fn probe_auth_methods(addr: SocketAddr, timing: BannerTiming) -> Result<Vec<String>, String> {
+    let stream = connect(addr, timing.connect, "ssh")
+        .await
+        .map_err(|e| e.message)?;
+    let config = std::sync::Arc::new(russh::client::Config {
+        inactivity_timeout: Some(timing.answer * 2),
+        preferred: permissive_algorithms(),
+        ..russh::client::Config::default()
+    });
+    let attempt = async {
+        let mut session = russh::client::connect_stream(config, stream, Audit).await?;
+        let result = session.authenticate_none(PROBE_USER).await?;
+        let _ = session
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
+        Ok::<_, russh::Error>(result)
+    };
+    match timeout(timing.answer * 3, attempt).await {
+        Err(_) => Err("authentication probe timed out".into()),
+        Ok(Err(e)) => Err(format!("key exchange or authentication failed: {e}")),
+        Ok(Ok(russh::client::AuthResult::Success)) => Ok(vec!["none".into()]),
+        Ok(Ok(russh::client::AuthResult::Failure {
+            remaining_methods, ..
+        })) => Ok(remaining_methods
+            .iter()
+            .map(|m| <&'static str>::from(m).to_owned())
+            .collect()),
+    }
 }
 
 #[cfg(test)]
