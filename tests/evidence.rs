@@ -175,6 +175,23 @@ fn malformed_file_is_named_and_the_rest_is_judged() {
         html.contains("aws/broken-report.csv:5"),
         "the report shows the error"
     );
+
+    // The same folder through `postura evidence`: every file listed, the broken ones too.
+    let listing = postura()
+        .args(["evidence", "--json"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let files: serde_json::Value = serde_json::from_slice(&listing.get_output().stdout).unwrap();
+    assert_eq!(
+        find_by(&files, "path", "aws/broken-report.csv")["error_line"],
+        5
+    );
+    assert_eq!(find_by(&files, "path", "notes.txt")["status"], "not_used");
+    assert_eq!(
+        find_by(&files, "path", "entra/registration-details-de.csv")["records"],
+        4
+    );
 }
 
 #[test]

@@ -160,13 +160,13 @@ pub struct Judgement {
 
 fn context_for(
     kind: &str,
-    asset_value: &Value,
+    asset_value: &(dyn cel::common::value::Val + 'static),
     scanned_ranges: Arc<Vec<PortRange>>,
     judgement: &Judgement,
     profile_value: &Value,
 ) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env());
-    ctx.add_variable_from_value(kind.to_owned(), asset_value.clone());
+    ctx.add_variable_as_val(kind.to_owned(), asset_value.clone_as_boxed());
     // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
     ctx.add_variable_from_value("now", Value::String(Arc::new(judgement.now.to_string())));
     ctx.add_variable_from_value("tls_profile", profile_value.clone());
@@ -211,14 +211,17 @@ fn as_int(value: &Value) -> Option<i64> {
 /// Evaluates every check against every asset of `facts`: host checks against hosts, identity
 /// checks against identity sources.
 pub fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for host in &facts.hosts {
-        findings.extend(evaluate_host(checks, host, judgement));
-    }
-    for identity in &facts.identities {
-        findings.extend(evaluate_identity(checks, identity, judgement));
-    }
-    findings
+    use rayon::prelude::*;
+    // Assets are independent; a tenant of 100,000 users is worth a core of its own.
+    let hosts = facts
+        .hosts
+        .par_iter()
+        .flat_map_iter(|host| evaluate_host(checks, host, judgement));
+    let identities = facts
+        .identities
+        .par_iter()
+        .flat_map_iter(|identity| evaluate_identity(checks, identity, judgement));
+    hosts.chain(identities).collect()
 }
 
 fn host_not_answering(lang: Lang, state: HostState) -> String {
@@ -235,7 +238,7 @@ struct Asset {
     kind: &'static str,
     id: String,
     names: Vec<String>,
-    value: Result<Value, String>,
+    value: Result<Box<dyn cel::common::value::Val>, String>,
     scanned: Arc<Vec<PortRange>>,
     /// Set when nothing about the asset can be judged (a host that answered nothing).
     not_assessed: Option<String>,
@@ -252,7 +255,7 @@ pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) 
         } else {
             Vec::new()
         },
-        value: cel_host(host),
+        value: cel_host(host).and_then(super::shared::shared),
         scanned: Arc::new(PortRange::parse_list(&host.scanned_ports)),
         not_assessed: silent.then(|| host_not_answering(judgement.lang, host.state)),
     };
@@ -269,9 +272,9 @@ pub fn evaluate_identity(
         kind: "identity",
         id: identity.id.clone(),
         names: Vec::new(),
-        value: serde_json::to_value(identity)
+        value: cel::to_value(identity)
             .map_err(|e| e.to_string())
-            .and_then(|json| cel::to_value(json).map_err(|e| e.to_string())),
+            .and_then(super::shared::shared),
         scanned: Arc::new(Vec::new()),
         not_assessed: None,
     };
@@ -299,7 +302,7 @@ fn evaluate_asset(checks: &[Check], asset: &Asset, judgement: &Judgement) -> Vec
     let profile_value = cel::to_value(&judgement.tls_profile).unwrap_or(Value::Null);
     let ctx = context_for(
         asset.kind,
-        value,
+        value.as_ref(),
         Arc::clone(&asset.scanned),
         judgement,
         &profile_value,

@@ -9,6 +9,7 @@
 
 pub mod eval;
 pub mod profiles;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

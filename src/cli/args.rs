@@ -28,6 +28,16 @@ pub enum Command {
     /// List, show and validate checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// Read an evidence folder and list what each file is and what was read from it, without
+    /// judging: a quick look on-site before the full run.
+    Evidence {
+        /// The evidence folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Print the file list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of a document postura reads or writes.
     Schema {
         /// Which document.

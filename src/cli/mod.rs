@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Scan(args) => scan(args),
         Command::Evaluate(args) => evaluate(args),
         Command::Checks(command) => checks_command(command),
+        Command::Evidence { dir, json } => evidence_command(&dir, json),
         Command::Schema { document } => {
             let schema = match document {
                 args::SchemaDocument::Facts => postura::facts::json_schema(),
@@ -323,6 +324,41 @@ fn gate(result: &ScanResult, fail_on: FailOn) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {
+    let found = read_evidence(std::slice::from_ref(&dir.to_path_buf()), json)?
+        .pop()
+        .unwrap_or_default();
+    let text = if json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&found.files).unwrap_or_default()
+        )
+    } else {
+        found
+            .files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{:<9} {:<40} {:<44} {:>8}  {}\n",
+                    serde_json::to_value(f.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    f.format.as_deref().unwrap_or("-"),
+                    f.path,
+                    f.records,
+                    f.asset.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    let exit = print_stdout(&text)?;
+    if found.errors().next().is_some() {
+        return Ok(Exit::Input);
+    }
+    Ok(exit)
 }
 
 fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {

@@ -98,8 +98,10 @@ impl Format for SshdT {
                 "ciphers" => facts.ciphers = list(value),
                 "macs" => facts.macs = list(value),
                 "hostkeyalgorithms" => facts.host_key_algorithms = list(value),
-                _ => {}
+                // Settings no check reads are counted, not kept.
+                _ => continue,
             }
+            facts.lines.insert(keyword.to_owned(), line_no);
         }
         if facts.password_authentication.is_none() {
             return Err(ParseError::whole(

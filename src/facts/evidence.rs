@@ -172,6 +172,9 @@ pub struct SshdConfigFacts {
     pub host_key_algorithms: Vec<String>,
     /// Where the settings were read.
     pub source: SourceRef,
+    /// The 1-based line of each setting above, by its `sshd -T` keyword.
+    #[serde(default)]
+    pub lines: std::collections::BTreeMap<String, u64>,
 }
 
 /// One PAM service file (`/etc/pam.d/<service>`).
