@@ -213,6 +213,9 @@ pub fn parse_time(value: &str) -> Result<Option<String>, String> {
     if is_empty_value(v) {
         return Ok(None);
     }
+    if is_plain_rfc3339(v) {
+        return Ok(Some(v.to_owned()));
+    }
     let to_string = |ts: jiff::Timestamp| {
         if ts.as_second() <= 0 {
             None
@@ -251,6 +254,59 @@ pub fn parse_time(value: &str) -> Result<Option<String>, String> {
     ))
 }
 
+/// Whether `v` is already an RFC 3339 time after 1970 (`2026-05-01T12:34:56[.fff](Z|±hh:mm)`),
+/// which can be kept as written. Exports write hundreds of thousands of these; parsing and
+/// printing each one again was most of the time spent reading a credential report.
+fn is_plain_rfc3339(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0')))
+    };
+    let shape = b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':';
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return false;
+    };
+    // The epoch itself is Google's "never signed in": the full parser handles it.
+    if !shape || year <= 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return false;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    match rest {
+        [b'Z'] => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            matches!(sign, b'+' | b'-')
+                && [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+                && (h1 - b'0') * 10 + (h2 - b'0') < 24
+                && (m1 - b'0') * 10 + (m2 - b'0') < 60
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,10 +332,24 @@ mod tests {
 
     #[test]
     fn times_in_the_shapes_exports_write() {
+        // RFC 3339 as written is kept; anything else is normalised to UTC.
         assert_eq!(
             parse_time("2026-05-01T12:34:56+00:00").unwrap().as_deref(),
+            Some("2026-05-01T12:34:56+00:00")
+        );
+        assert_eq!(
+            parse_time("2026-05-01 12:34:56").unwrap().as_deref(),
             Some("2026-05-01T12:34:56Z")
         );
+        for not_plain in [
+            "2026-13-01T00:00:00Z",
+            "2026-05-01T24:00:00Z",
+            "2026-05-01T12:34:56",
+            "2026-05-01T12:34:56+0000",
+        ] {
+            assert!(!is_plain_rfc3339(not_plain), "{not_plain}");
+        }
+        assert!(is_plain_rfc3339("2026-11-26T23:14:02.9834921Z"));
         assert_eq!(
             parse_time("01.05.2026 12:34:56").unwrap().as_deref(),
             Some("2026-05-01T12:34:56Z")
