@@ -221,3 +221,28 @@ fn redact_replaces_names_with_stable_pseudonyms() {
     assert_eq!(names(&result), names(&again));
     assert!(names(&result).iter().all(|n| n.starts_with("user-")));
 }
+
+/// The README's first command (after `cargo install`) runs as written: a scan of localhost
+/// with the sample evidence folder, reports written, exit code 0.
+#[test]
+fn readme_main_job_runs() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo install"))
+        .expect("the install-and-run command");
+    let (_, job) = line.split_once("&& postura ").expect("`&& postura ...`");
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = job.split_whitespace().map(str::to_owned).collect();
+    let at = args.iter().position(|a| a == "--out").expect("--out") + 1;
+    args[at] = out.path().display().to_string();
+    postura()
+        .current_dir(repo())
+        .args(&args)
+        .arg("-q")
+        .assert()
+        .code(0);
+    for file in ["postura-report.html", "postura-result.json"] {
+        assert!(out.path().join(file).exists(), "{file} written");
+    }
+}
