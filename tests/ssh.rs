@@ -5,9 +5,7 @@
 
 use std::process::Command;
 
-use crate::support::{
-    find_by, finding_state, free_port, port_entry, postura, read_json, require, start,
-};
+use crate::support::{find_by, finding_state, free_port, port_entry, require, scan_with, start};
 
 /// Starts sshd on `ip` with `extra` configuration lines; returns the server and its port.
 fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server, u16) {
@@ -66,25 +64,7 @@ fn sshd_algorithms_and_auth_methods() {
         dir.path(),
         "KbdInteractiveAuthentication yes\nAuthenticationMethods publickey,keyboard-interactive\n",
     );
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args(["scan", "127.0.0.51-53", "--ports"])
-        .arg(format!("{good},{weak},{mfa}"))
-        .args([
-            "--profile",
-            "fast",
-            "-q",
-            "-f",
-            "json,facts",
-            "--lang",
-            "en",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .code(0);
-    let facts = read_json(&out.path().join("postura-facts.json"));
-    let result = read_json(&out.path().join("postura-result.json"));
+    let (_out, facts, result) = scan_with("127.0.0.51-53", &format!("{good},{weak},{mfa}"), &[]);
     let entry = port_entry(&facts, good);
     let ssh = &entry["ssh"];
     assert!(

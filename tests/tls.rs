@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::{
-    find_by, finding_state, free_port, port_entry, postura, python_with, read_json, require, start,
+    find_by, finding_state, free_port, port_entry, postura, python_with, require, scan_with, start,
     wait_for,
 };
 
@@ -56,38 +56,6 @@ fn s_server(ip: &str, cert: &str, key: &str, options: &[&str]) -> (crate::suppor
 
 fn scan(ip: &str, ports: &str) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
     scan_with(ip, ports, &[])
-}
-
-/// A fast scan of `ports` on `ip` with `extra` arguments; returns the report folder, facts and
-/// result.
-fn scan_with(
-    ip: &str,
-    ports: &str,
-    extra: &[&std::ffi::OsStr],
-) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args([
-            "scan",
-            ip,
-            "--ports",
-            ports,
-            "--profile",
-            "fast",
-            "-q",
-            "-f",
-            "json,facts",
-            "--lang",
-            "en",
-        ])
-        .args(extra)
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
-    let facts = read_json(&out.path().join("postura-facts.json"));
-    let result = read_json(&out.path().join("postura-result.json"));
-    (out, facts, result)
 }
 
 fn accepted(tls: &serde_json::Value, version: &str) -> Vec<String> {

@@ -87,11 +87,7 @@ impl Format for RegistrationDetailsJson {
         let mut lines = LineFinder::new(&body);
         let mut users = Vec::new();
         for record in json::records(&document, &["value"]) {
-            let Some(upn) = json::string(record, "userPrincipalName") else {
-                let line = lines.next("userPrincipalName");
-                return Err(ParseError::at(line, "a user without `userPrincipalName`"));
-            };
-            let line = lines.next(upn);
+            let (upn, line) = json::required(record, "userPrincipalName", &mut lines)?;
             let methods: Vec<String> = json::get(record, "methodsRegistered")
                 .and_then(Value::as_array)
                 .map(|m| {

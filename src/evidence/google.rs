@@ -29,13 +29,7 @@ impl Format for Users {
         let mut users = Vec::new();
         let mut customer = None;
         for record in json::records(&document, &["users"]) {
-            let Some(email) = json::string(record, "primaryEmail") else {
-                return Err(ParseError::at(
-                    lines.next("primaryEmail"),
-                    "a user without `primaryEmail`",
-                ));
-            };
-            let line = lines.next(email);
+            let (email, line) = json::required(record, "primaryEmail", &mut lines)?;
             if customer.is_none() {
                 customer = json::string(record, "customerId").map(str::to_owned);
             }

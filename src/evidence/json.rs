@@ -26,6 +26,22 @@ pub fn get<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
         .map(|(_, v)| v)
 }
 
+/// The string member `key` every record must have, and the line it is on; an error naming
+/// the line of the record that lacks it.
+pub fn required<'v>(
+    record: &'v Value,
+    key: &str,
+    lines: &mut LineFinder<'_>,
+) -> Result<(&'v str, u64), super::ParseError> {
+    match string(record, key) {
+        Some(value) => Ok((value, lines.next(value))),
+        None => Err(super::ParseError::at(
+            lines.next(key),
+            format!("a record without `{key}`"),
+        )),
+    }
+}
+
 /// A string member, trimmed; `None` when absent, null or empty.
 pub fn string<'v>(object: &'v Value, key: &str) -> Option<&'v str> {
     get(object, key)

@@ -97,13 +97,7 @@ impl Format for Users {
         let mut users = Vec::new();
         for record in list {
             let profile = json::get(record, "profile").unwrap_or(&Value::Null);
-            let Some(login) = json::string(profile, "login") else {
-                return Err(ParseError::at(
-                    lines.next("profile"),
-                    "a user without `profile.login`",
-                ));
-            };
-            let line = lines.next(login);
+            let (login, line) = json::required(profile, "login", &mut lines)?;
             if org.is_none() {
                 org = self_href(record)
                     .and_then(org_and_user)

@@ -607,15 +607,28 @@ fn serde_plain<T: Serialize>(value: &T) -> String {
 }
 
 /// Renders evidence JSON compactly for a table cell.
+///
+/// A list longer than [`EVIDENCE_ITEMS_SHOWN`] (the accounts of a large tenant) shows its first
+/// items and how many more the JSON result holds.
 pub fn evidence_text(evidence: &serde_json::Value) -> String {
     match evidence {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => items
-            .iter()
-            .filter_map(serde_json::Value::as_str)
-            .collect::<Vec<_>>()
-            .join("; "),
+        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => {
+            let mut text = items
+                .iter()
+                .take(EVIDENCE_ITEMS_SHOWN)
+                .filter_map(serde_json::Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; ");
+            if items.len() > EVIDENCE_ITEMS_SHOWN {
+                text.push_str(&format!(
+                    "; … +{} (postura-result.json)",
+                    items.len() - EVIDENCE_ITEMS_SHOWN
+                ));
+            }
+            text
+        }
         other => {
             let text = other.to_string();
             if text.chars().count() > 400 {
@@ -626,6 +639,10 @@ pub fn evidence_text(evidence: &serde_json::Value) -> String {
         }
     }
 }
+
+/// Evidence items shown per finding in the HTML report and the terminal; the JSON result keeps
+/// all of them.
+pub const EVIDENCE_ITEMS_SHOWN: usize = 25;
 
 /// Formats a timestamp for the report language, in UTC.
 pub fn format_time(ts: jiff::Timestamp, lang: Lang) -> String {

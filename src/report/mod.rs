@@ -255,4 +255,16 @@ mod tests {
         let caps = super::html::localized_caps(&["≤B:legacy-tls".to_owned()], &de);
         assert_eq!(caps, "≤B: TLS 1.0 oder 1.1 angeboten");
     }
+
+    #[test]
+    fn long_evidence_lists_are_cut_in_reports() {
+        let names: Vec<String> = (0..30).map(|i| format!("user{i}")).collect();
+        let text = super::html::evidence_text(&serde_json::json!(names));
+        assert!(text.starts_with("user0; user1;"));
+        assert!(
+            text.contains("user24") && !text.contains("user25"),
+            "{text}"
+        );
+        assert!(text.ends_with("… +5 (postura-result.json)"), "{text}");
+    }
 }

@@ -156,6 +156,38 @@ pub fn port_entry(facts: &serde_json::Value, port: u16) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
+/// A fast scan of `ports` on `ip` with `extra` arguments; returns the report folder, facts and
+/// result.
+pub fn scan_with(
+    ip: &str,
+    ports: &str,
+    extra: &[&std::ffi::OsStr],
+) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args([
+            "scan",
+            ip,
+            "--ports",
+            ports,
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--lang",
+            "en",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    let result = read_json(&out.path().join("postura-result.json"));
+    (out, facts, result)
+}
+
 /// The element of the JSON array `list` whose `key` is `value`.
 pub fn find_by<'v>(list: &'v serde_json::Value, key: &str, value: &str) -> &'v serde_json::Value {
     list.as_array()
