@@ -211,6 +211,7 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
         paths.par_iter().map(|path| read_file(root, path)).collect();
 
     let mut evidence = Evidence::default();
+    let mut identities = IdentityMerger::default();
     let mut okta_factors: Vec<(usize, String, String, Vec<String>)> = Vec::new();
     for (mut file, parsed) in outcomes {
         match parsed {
@@ -221,7 +222,7 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
             }
             Some(Parsed::Identity(identity)) => {
                 file.asset = Some(identity.id.clone());
-                merge_identity(&mut evidence.identities, identity);
+                identities.add(identity);
             }
             Some(Parsed::OktaFactors { id, user, active }) => {
                 okta_factors.push((evidence.files.len(), id, user, active));
@@ -230,6 +231,7 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
         }
         evidence.files.push(file);
     }
+    evidence.identities = identities.finish();
     for (index, id, user, active) in okta_factors {
         let file = &mut evidence.files[index];
         if let Some(joined) = okta::join_factors(&mut evidence.identities, &id, &user, &active) {
@@ -328,23 +330,50 @@ fn host_name(root: &Path, rel: &Path) -> String {
 /// Folder names that copy a system layout and never name a host.
 const SYSTEM_FOLDERS: [&str; 6] = ["pam.d", "etc", "ssh", "security", "default", "config"];
 
-/// Adds `identity` to the list, joining it with a source of the same id; a user already
-/// listed (overlapping pages, the same export as CSV and JSON) is kept once.
-fn merge_identity(identities: &mut Vec<IdentityFacts>, identity: IdentityFacts) {
-    match identities.iter_mut().find(|i| i.id == identity.id) {
-        Some(existing) => {
-            existing.sources.extend(identity.sources);
-            // A set of the names already listed: sources can hold 100,000 users each.
-            let mut known: std::collections::HashSet<String> =
-                existing.users.iter().map(|u| u.name.clone()).collect();
-            existing.users.extend(
-                identity
-                    .users
-                    .into_iter()
-                    .filter(|u| known.insert(u.name.clone())),
-            );
+/// Joins identity sources with the same id (paged exports, the same export as CSV and JSON),
+/// keeping each user once. One name set per source: tenants hold 100,000 users, and building
+/// the set again for every page made merging the slowest part of reading a folder.
+#[derive(Default)]
+struct IdentityMerger {
+    identities: Vec<IdentityFacts>,
+    names: Vec<std::collections::HashSet<String>>,
+}
+
+impl IdentityMerger {
+    fn new(existing: Vec<IdentityFacts>) -> Self {
+        let mut merger = Self::default();
+        for identity in existing {
+            merger.add(identity);
         }
-        None => identities.push(identity),
+        merger
+    }
+
+    fn add(&mut self, identity: IdentityFacts) {
+        let index = match self.identities.iter().position(|i| i.id == identity.id) {
+            Some(index) => index,
+            None => {
+                self.identities.push(IdentityFacts {
+                    id: identity.id.clone(),
+                    provider: identity.provider.clone(),
+                    sources: Vec::new(),
+                    users: Vec::with_capacity(identity.users.len()),
+                });
+                self.names.push(std::collections::HashSet::new());
+                self.identities.len() - 1
+            }
+        };
+        let (existing, known) = (&mut self.identities[index], &mut self.names[index]);
+        existing.sources.extend(identity.sources);
+        existing.users.extend(
+            identity
+                .users
+                .into_iter()
+                .filter(|u| known.insert(u.name.clone())),
+        );
+    }
+
+    fn finish(self) -> Vec<IdentityFacts> {
+        self.identities
     }
 }
 
@@ -374,9 +403,11 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
         }
         host.pam.extend(host_evidence.pam);
     }
+    let mut merger = IdentityMerger::new(std::mem::take(&mut facts.identities));
     for identity in identities {
-        merge_identity(&mut facts.identities, identity);
+        merger.add(identity);
     }
+    facts.identities = merger.finish();
     facts.evidence_files.extend(files);
 }
 
