@@ -106,6 +106,24 @@ fn mfa_samples_are_recognised_and_judged() {
         (coverage["credit"].as_f64().unwrap() - 0.6).abs() < 1e-9,
         "{coverage}"
     );
+    // Graph PowerShell's ConvertTo-Json (PascalCase, BOM, CRLF): both admins have MFA, one
+    // only by SMS.
+    let kanzlei = "entra:kanzlei-beispiel.de";
+    assert_eq!(
+        finding_state(&result, "mfa-admin-without-mfa", kanzlei),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "mfa-admin-not-phishing-resistant", kanzlei),
+        "fail"
+    );
+    let it = find_by(
+        &find_by(&result["facts"]["identities"], "id", kanzlei)["users"],
+        "name",
+        "it@kanzlei-beispiel.de",
+    );
+    assert_eq!(it["mfa_methods"], serde_json::json!(["mobilePhone"]));
+    assert_eq!(it["source"]["line"], 64, "{it}");
     // Okta: a pending SMS and a security question are no second factor.
     let okta = find_by(
         &result["facts"]["identities"],

@@ -3,7 +3,7 @@
 //! `@odata.nextLink`), `Get-MgReportAuthenticationMethodUserRegistrationDetail | ConvertTo-Json`
 //! (PascalCase), and the same cmdlet piped to `Export-Csv` (German Excel: `;`, `dd.MM.yyyy`).
 
-use serde_json::Value;
+use std::borrow::Cow;
 
 use super::json::{self, LineFinder};
 use super::text::{self, columns, csv_header, csv_header_fields, csv_reader, field, next_record};
@@ -83,29 +83,38 @@ impl Format for RegistrationDetailsJson {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let (document, body) = json::read_document(input.path)?;
-        let mut lines = LineFinder::new(&body);
+        let text = String::from_utf8(text::read_utf8(input.path)?)
+            .map_err(|e| ParseError::whole(format!("not UTF-8: {e}")))?;
+        // A Graph page, a list of pages, or the list `ConvertTo-Json` writes.
+        let records: Vec<GraphRecord<'_>> = if text.trim_start().starts_with('[') {
+            serde_json::from_str(&text).map_err(|e| ParseError::json(&e))?
+        } else {
+            vec![serde_json::from_str(&text).map_err(|e| ParseError::json(&e))?]
+        };
+        let mut lines = LineFinder::new(&text);
         let mut users = Vec::new();
-        for record in json::records(&document, &["value"]) {
-            let (upn, line) = json::required(record, "userPrincipalName", &mut lines)?;
-            let methods: Vec<String> = json::get(record, "methodsRegistered")
-                .and_then(Value::as_array)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let guest =
-                json::string(record, "userType").is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+        for record in records.into_iter().flat_map(GraphRecord::users) {
+            let Some(upn) = record.upn.as_deref() else {
+                return Err(ParseError::at(
+                    lines.next("userPrincipalName"),
+                    "a record without `userPrincipalName`",
+                ));
+            };
+            let line = lines.next(upn);
             users.push(user(
                 upn,
-                guest,
-                json::boolean(record, "isAdmin"),
-                json::boolean(record, "isMfaRegistered"),
-                methods,
-                json::string(record, "id"),
+                record
+                    .user_type
+                    .is_some_and(|t| t.eq_ignore_ascii_case("guest")),
+                record.is_admin,
+                record.mfa,
+                record
+                    .methods
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Cow::into_owned)
+                    .collect(),
+                record.id.as_deref(),
                 SourceRef {
                     file: input.rel.to_owned(),
                     line,
@@ -113,6 +122,73 @@ impl Format for RegistrationDetailsJson {
             ));
         }
         Ok(identity(users, input.rel))
+    }
+}
+
+/// One record of the JSON exports: a user, or a page whose `value` holds users. Graph writes
+/// camelCase, Graph PowerShell PascalCase; fields nobody reads are skipped, not built.
+#[derive(serde::Deserialize)]
+struct GraphRecord<'a> {
+    #[serde(default, alias = "Value")]
+    value: Option<Vec<GraphRecord<'a>>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "userPrincipalName",
+        alias = "UserPrincipalName"
+    )]
+    upn: Option<Cow<'a, str>>,
+    #[serde(
+        default,
+        rename = "isAdmin",
+        alias = "IsAdmin",
+        deserialize_with = "lenient_bool"
+    )]
+    is_admin: Option<bool>,
+    #[serde(
+        default,
+        rename = "isMfaRegistered",
+        alias = "IsMfaRegistered",
+        deserialize_with = "lenient_bool"
+    )]
+    mfa: Option<bool>,
+    #[serde(
+        default,
+        borrow,
+        rename = "methodsRegistered",
+        alias = "MethodsRegistered"
+    )]
+    methods: Option<Vec<Cow<'a, str>>>,
+    #[serde(default, borrow, rename = "userType", alias = "UserType")]
+    user_type: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "id", alias = "Id")]
+    id: Option<Cow<'a, str>>,
+}
+
+impl<'a> GraphRecord<'a> {
+    /// The users this record stands for: the page's, or itself.
+    fn users(self) -> Vec<GraphRecord<'a>> {
+        match self.value {
+            Some(page) => page,
+            None => vec![self],
+        }
+    }
+}
+
+/// `true`, `false`, `null`, or the same as strings (`"True"` from some exports).
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag<'s> {
+        Bool(bool),
+        Text(&'s str),
+    }
+    match <Option<Flag<'_>> as serde::Deserialize>::deserialize(d)? {
+        None => Ok(None),
+        Some(Flag::Bool(b)) => Ok(Some(b)),
+        Some(Flag::Text(t)) => text::parse_bool(t).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected true or false, found `{t}`"))
+        }),
     }
 }
 
