@@ -348,19 +348,14 @@ impl IdentityMerger {
         merger
     }
 
-    fn add(&mut self, identity: IdentityFacts) {
-        let index = match self.identities.iter().position(|i| i.id == identity.id) {
-            Some(index) => index,
-            None => {
-                self.identities.push(IdentityFacts {
-                    id: identity.id.clone(),
-                    provider: identity.provider.clone(),
-                    sources: Vec::new(),
-                    users: Vec::with_capacity(identity.users.len()),
-                });
-                self.names.push(std::collections::HashSet::new());
-                self.identities.len() - 1
-            }
+    fn add(&mut self, mut identity: IdentityFacts) {
+        let Some(index) = self.identities.iter().position(|i| i.id == identity.id) else {
+            // The first source of an id is kept as it is, its users moved, not copied.
+            let mut known = std::collections::HashSet::with_capacity(identity.users.len());
+            identity.users.retain(|u| known.insert(u.name.clone()));
+            self.identities.push(identity);
+            self.names.push(known);
+            return;
         };
         let (existing, known) = (&mut self.identities[index], &mut self.names[index]);
         existing.sources.extend(identity.sources);
