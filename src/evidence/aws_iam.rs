@@ -4,9 +4,9 @@
 
 use base64::Engine;
 
-use super::text::{
-    columns, csv_header, csv_header_fields, csv_reader, field, next_record, parse_time,
-};
+use std::sync::Arc;
+
+use super::text::{CsvFile, CsvTable, RowFn, csv_header, csv_header_fields, field, parse_time};
 use super::{Format, Input, ParseError, Parsed};
 use crate::facts::{AccessKeyFacts, SourceRef, UserFacts};
 
@@ -26,8 +26,14 @@ impl Format for CredentialReport {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = super::text::read_utf8(input.path)?;
-        parse_report(&bytes, input.rel, input.rel)
+        let csv = CsvFile::open(input.path)?;
+        let col = columns(|wanted| csv.columns(wanted))?;
+        let users = csv.rows(input.path, report_row(&col, &input.cite))?;
+        // The head holds the first rows, whose ARNs name the account.
+        let account = CsvTable::new(input.head)
+            .ok()
+            .and_then(|t| account(&t, &col));
+        Ok(report_identity(account, input.rel, users))
     }
 }
 
@@ -54,9 +60,8 @@ impl Format for CredentialReportJson {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = super::text::read_utf8(input.path)?;
-        let report: ReportJson =
-            serde_json::from_slice(&bytes).map_err(|e| ParseError::json(&e))?;
+        let text = super::text::read_utf8(input.path)?;
+        let report: ReportJson = serde_json::from_str(&text).map_err(|e| ParseError::json(&e))?;
         if let Some(format) = report.report_format.as_deref()
             && format != "text/csv"
         {
@@ -68,86 +73,106 @@ impl Format for CredentialReportJson {
         let csv = base64::engine::general_purpose::STANDARD
             .decode(compact.as_bytes())
             .map_err(|e| ParseError::whole(format!("`Content` is not base64: {e}")))?;
-        parse_report(&csv, input.rel, &format!("{} (Content)", input.rel))
+        let csv = String::from_utf8(csv).unwrap_or_else(|e| super::text::decode(e.as_bytes()));
+        let table = CsvTable::new(&csv)?;
+        let col = columns(|wanted| table.columns(wanted))?;
+        let cite: Arc<str> = format!("{} (Content)", input.rel).into();
+        let users = table.rows(report_row(&col, &cite))?;
+        Ok(report_identity(account(&table, &col), input.rel, users))
     }
 }
 
-fn parse_report(bytes: &[u8], rel: &str, cite: &str) -> Result<(Parsed, u64), ParseError> {
-    let (mut reader, skipped) = csv_reader(bytes);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| ParseError::at(1 + skipped, e.to_string()))?
-        .clone();
-    let wanted = [
-        "user",
-        "arn",
-        "password_enabled",
-        "password_last_used",
-        "mfa_active",
-        "access_key_1_active",
-        "access_key_1_last_rotated",
-        "access_key_1_last_used_date",
-        "access_key_2_active",
-        "access_key_2_last_rotated",
-        "access_key_2_last_used_date",
-    ];
-    let col = columns(&headers, &wanted);
-    for (name, c) in wanted.iter().zip(&col).take(5) {
-        if c.is_none() {
-            return Err(ParseError::at(
-                1 + skipped,
-                format!("no `{name}` column: expected the header of an IAM credential report"),
-            ));
-        }
+/// The report's columns, in the order [`report_row`] reads them.
+const WANTED: [&str; 11] = [
+    "user",
+    "arn",
+    "password_enabled",
+    "password_last_used",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+];
+
+/// The index of every [`WANTED`] column; an error when one of the first five is missing.
+fn columns(
+    find: impl FnOnce(&[&str]) -> Vec<Option<usize>>,
+) -> Result<Vec<Option<usize>>, ParseError> {
+    let col = find(&WANTED);
+    match WANTED.iter().zip(&col).take(5).find(|(_, c)| c.is_none()) {
+        Some((name, _)) => Err(ParseError::at(
+            1,
+            format!("no `{name}` column: expected the header of an IAM credential report"),
+        )),
+        None => Ok(col),
     }
-    let mut users = Vec::new();
-    let mut account = None;
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = next_record(&mut reader, &mut record, skipped)? {
-        let get = |i: usize| field(&record, col[i]);
+}
+
+/// The account id: the fifth part of the first ARN (`arn:aws:iam::123456789012:user/anna`).
+fn account(table: &CsvTable<'_>, col: &[Option<usize>]) -> Option<String> {
+    table.find_map(|fields| {
+        field(fields, col[1])
+            .split(':')
+            .nth(4)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+    })
+}
+
+fn report_identity(account: Option<String>, rel: &str, users: Vec<UserFacts>) -> (Parsed, u64) {
+    let account = account.unwrap_or_else(|| "unknown-account".into());
+    super::identity(format!("aws:{account}"), "aws-iam", rel, users)
+}
+
+/// One user of the report.
+fn report_row<'a>(col: &'a [Option<usize>], cite: &'a Arc<str>) -> impl RowFn<UserFacts> + 'a {
+    move |fields, line| {
+        let get = |i: usize| field(fields, col[i]);
         let flag = |i: usize| -> Result<bool, ParseError> {
             match get(i) {
                 "true" | "TRUE" | "True" => Ok(true),
                 "false" | "FALSE" | "False" | "not_supported" | "N/A" | "" => Ok(false),
                 other => Err(ParseError::at(
                     line,
-                    format!("`{}`: expected true or false, found `{other}`", wanted[i]),
+                    format!("`{}`: expected true or false, found `{other}`", WANTED[i]),
                 )),
             }
         };
         let time = |i: usize| {
-            parse_time(get(i)).map_err(|m| ParseError::at(line, format!("`{}`: {m}", wanted[i])))
+            parse_time(get(i)).map_err(|m| ParseError::at(line, format!("`{}`: {m}", WANTED[i])))
         };
-        let name = get(0).to_owned();
+        let name = get(0);
         if name.is_empty() {
             return Err(ParseError::at(
                 line,
                 "empty `user`: expected an IAM user name or <root_account>",
             ));
         }
-        let arn = get(1);
-        if account.is_none() {
-            account = arn
-                .split(':')
-                .nth(4)
-                .filter(|a| !a.is_empty())
-                .map(str::to_owned);
-        }
         let root = name == "<root_account>";
-        let mut access_keys = Vec::new();
-        for (slot, base) in [(1u8, 5usize), (2, 8)] {
+        let mut slots = [None, None];
+        for (slot, base) in [(0, 5usize), (1, 8)] {
             if col[base].is_none() {
                 continue;
             }
-            access_keys.push(AccessKeyFacts {
-                slot,
+            let key = AccessKeyFacts {
+                slot: slot as u8 + 1,
                 active: flag(base)?,
                 last_rotated: time(base + 1)?,
                 last_used: time(base + 2)?,
-            });
+            };
+            // An inactive slot that was never rotated nor used holds no key.
+            if key.active || key.last_rotated.is_some() || key.last_used.is_some() {
+                slots[slot] = Some(key);
+            }
         }
-        users.push(UserFacts {
-            name,
+        // Sized exactly: 100,000 users with room for four keys each is memory for nothing.
+        let mut access_keys = Vec::with_capacity(slots.iter().flatten().count());
+        access_keys.extend(slots.into_iter().flatten());
+        Ok(UserFacts {
+            name: name.to_owned(),
             enabled: None,
             // The root user always has a console password; the report says `not_supported`.
             interactive: root || flag(2)?,
@@ -159,17 +184,10 @@ fn parse_report(bytes: &[u8], rel: &str, cite: &str) -> Result<(Parsed, u64), Pa
             last_sign_in: time(3)?,
             access_keys,
             source: SourceRef {
-                file: cite.to_owned(),
+                file: Arc::clone(cite),
                 line,
             },
             id: None,
-        });
+        })
     }
-    let account = account.unwrap_or_else(|| "unknown-account".into());
-    Ok(super::identity(
-        format!("aws:{account}"),
-        "aws-iam",
-        rel,
-        users,
-    ))
 }

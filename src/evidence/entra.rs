@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::json::{self, LineFinder};
-use super::text::{self, columns, csv_header, csv_header_fields, csv_reader, field, next_record};
+use super::text::{self, CsvFile, csv_header, csv_header_fields, field};
 use super::{Format, Input, ParseError, Parsed};
 use crate::facts::{SourceRef, UserFacts};
 
@@ -83,8 +83,7 @@ impl Format for RegistrationDetailsJson {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let text = String::from_utf8(text::read_utf8(input.path)?)
-            .map_err(|e| ParseError::whole(format!("not UTF-8: {e}")))?;
+        let text = text::read_utf8(input.path)?;
         // A Graph page, a list of pages, or the list `ConvertTo-Json` writes.
         let records: Vec<GraphRecord<'_>> = if text.trim_start().starts_with('[') {
             serde_json::from_str(&text).map_err(|e| ParseError::json(&e))?
@@ -115,10 +114,7 @@ impl Format for RegistrationDetailsJson {
                     .map(Cow::into_owned)
                     .collect(),
                 record.id.as_deref(),
-                SourceRef {
-                    file: input.rel.to_owned(),
-                    line,
-                },
+                input.source(line),
             ));
         }
         Ok(identity(users, input.rel))
@@ -208,12 +204,7 @@ impl Format for RegistrationDetailsCsv {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let bytes = text::read_utf8(input.path)?;
-        let (mut reader, skipped) = csv_reader(&bytes);
-        let headers = reader
-            .byte_headers()
-            .map_err(|e| ParseError::at(1 + skipped, e.to_string()))?
-            .clone();
+        let table = CsvFile::open(input.path)?;
         let wanted = [
             "userprincipalname",
             "isadmin",
@@ -222,16 +213,14 @@ impl Format for RegistrationDetailsCsv {
             "usertype",
             "id",
         ];
-        let col = columns(&headers, &wanted);
-        let mut users = Vec::new();
-        let mut record = csv::ByteRecord::new();
-        while let Some(line) = next_record(&mut reader, &mut record, skipped)? {
-            let upn = field(&record, col[0]);
+        let col = table.columns(&wanted);
+        let users = table.rows(input.path, |fields, line| {
+            let upn = field(fields, col[0]);
             if upn.is_empty() {
                 return Err(ParseError::at(line, "empty `UserPrincipalName`"));
             }
             let flag = |i: usize| -> Result<Option<bool>, ParseError> {
-                let value = field(&record, col[i]);
+                let value = field(fields, col[i]);
                 if text::is_empty_value(value) {
                     return Ok(None);
                 }
@@ -242,7 +231,7 @@ impl Format for RegistrationDetailsCsv {
                     )
                 })
             };
-            let raw_methods = field(&record, col[3]);
+            let raw_methods = field(fields, col[3]);
             // `Export-Csv` writes an unjoined array as its type name: the methods are unknown.
             let methods: Vec<String> = if raw_methods.starts_with("System.") {
                 Vec::new()
@@ -254,19 +243,16 @@ impl Format for RegistrationDetailsCsv {
                     .map(str::to_owned)
                     .collect()
             };
-            users.push(user(
+            Ok(user(
                 upn,
-                field(&record, col[4]).eq_ignore_ascii_case("guest"),
+                field(fields, col[4]).eq_ignore_ascii_case("guest"),
                 flag(1)?,
                 flag(2)?,
                 methods,
-                Some(field(&record, col[5])),
-                SourceRef {
-                    file: input.rel.to_owned(),
-                    line,
-                },
-            ));
-        }
+                Some(field(fields, col[5])),
+                input.source(line),
+            ))
+        })?;
         Ok(identity(users, input.rel))
     }
 }

@@ -6,7 +6,7 @@
 use super::json::{self, LineFinder};
 use super::text::parse_time;
 use super::{Format, Input, ParseError, Parsed};
-use crate::facts::{SourceRef, UserFacts};
+use crate::facts::UserFacts;
 
 /// Directory API users.
 pub struct Users;
@@ -52,10 +52,7 @@ impl Format for Users {
                 mfa_enforced: json::boolean(record, "isEnforcedIn2Sv"),
                 last_sign_in: last,
                 access_keys: Vec::new(),
-                source: SourceRef {
-                    file: input.rel.to_owned(),
-                    line,
-                },
+                source: input.source(line),
                 id: json::string(record, "id").map(str::to_owned),
             });
         }

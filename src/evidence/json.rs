@@ -11,9 +11,8 @@ pub fn looks_like_json(head: &str) -> bool {
 
 /// A whole JSON file: the parsed document and its text (for [`LineFinder`]).
 pub fn read_document(path: &std::path::Path) -> Result<(Value, String), super::ParseError> {
-    let bytes = super::text::read_utf8(path)?;
-    let document = serde_json::from_slice(&bytes).map_err(|e| super::ParseError::json(&e))?;
-    let text = String::from_utf8(bytes).unwrap_or_default();
+    let text = super::text::read_utf8(path)?;
+    let document = serde_json::from_str(&text).map_err(|e| super::ParseError::json(&e))?;
     Ok((document, text))
 }
 

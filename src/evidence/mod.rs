@@ -76,6 +76,18 @@ pub struct Input<'a> {
     pub rel: &'a str,
     /// The first 64 KiB, decoded, BOM dropped.
     pub head: &'a str,
+    /// `rel`, shared by the sources of every fact read from the file.
+    pub cite: std::sync::Arc<str>,
+}
+
+impl Input<'_> {
+    /// Where a fact read at `line` of this file came from.
+    pub fn source(&self, line: u64) -> crate::facts::SourceRef {
+        crate::facts::SourceRef {
+            file: std::sync::Arc::clone(&self.cite),
+            line,
+        }
+    }
 }
 
 /// What one file contributes.
@@ -279,6 +291,7 @@ fn read_file(root: &Path, path: &Path) -> (EvidenceFileFacts, Option<Parsed>) {
         path,
         rel: &rel,
         head: &head,
+        cite: rel.as_str().into(),
     };
     let Some(format) = FORMATS.iter().find(|f| f.recognise(&input)) else {
         return (file, None);
@@ -331,12 +344,11 @@ fn host_name(root: &Path, rel: &Path) -> String {
 const SYSTEM_FOLDERS: [&str; 6] = ["pam.d", "etc", "ssh", "security", "default", "config"];
 
 /// Joins identity sources with the same id (paged exports, the same export as CSV and JSON),
-/// keeping each user once. One name set per source: tenants hold 100,000 users, and building
-/// the set again for every page made merging the slowest part of reading a folder.
+/// keeping each user once, the first time it is listed. Users are moved, never copied, and
+/// duplicates are dropped once at the end: tenants hold 100,000 users.
 #[derive(Default)]
 struct IdentityMerger {
     identities: Vec<IdentityFacts>,
-    names: Vec<std::collections::HashSet<String>>,
 }
 
 impl IdentityMerger {
@@ -348,26 +360,37 @@ impl IdentityMerger {
         merger
     }
 
-    fn add(&mut self, mut identity: IdentityFacts) {
-        let Some(index) = self.identities.iter().position(|i| i.id == identity.id) else {
-            // The first source of an id is kept as it is, its users moved, not copied.
-            let mut known = std::collections::HashSet::with_capacity(identity.users.len());
-            identity.users.retain(|u| known.insert(u.name.clone()));
-            self.identities.push(identity);
-            self.names.push(known);
-            return;
-        };
-        let (existing, known) = (&mut self.identities[index], &mut self.names[index]);
-        existing.sources.extend(identity.sources);
-        existing.users.extend(
-            identity
-                .users
-                .into_iter()
-                .filter(|u| known.insert(u.name.clone())),
-        );
+    fn add(&mut self, identity: IdentityFacts) {
+        match self.identities.iter_mut().find(|i| i.id == identity.id) {
+            Some(existing) => {
+                existing.sources.extend(identity.sources);
+                existing.users.extend(identity.users);
+            }
+            None => self.identities.push(identity),
+        }
     }
 
-    fn finish(self) -> Vec<IdentityFacts> {
+    fn finish(mut self) -> Vec<IdentityFacts> {
+        for identity in &mut self.identities {
+            let keep: Vec<bool> = {
+                let mut seen = std::collections::HashSet::with_capacity_and_hasher(
+                    identity.users.len(),
+                    foldhash::fast::RandomState::default(),
+                );
+                identity
+                    .users
+                    .iter()
+                    .map(|u| seen.insert(u.name.as_str()))
+                    .collect()
+            };
+            if keep.contains(&false) {
+                let mut index = 0;
+                identity.users.retain(|_| {
+                    index += 1;
+                    keep[index - 1]
+                });
+            }
+        }
         self.identities
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::json::{self, LineFinder};
 use super::text::parse_time;
 use super::{Format, Input, ParseError, Parsed};
-use crate::facts::{IdentityFacts, SourceRef, UserFacts};
+use crate::facts::{IdentityFacts, UserFacts};
 
 /// Okta factor types that resist phishing.
 const PHISHING_RESISTANT: [&str; 2] = ["webauthn", "u2f"];
@@ -127,10 +127,7 @@ impl Format for Users {
                 mfa_enforced: None,
                 last_sign_in: last,
                 access_keys: Vec::new(),
-                source: SourceRef {
-                    file: input.rel.to_owned(),
-                    line,
-                },
+                source: input.source(line),
                 id: json::string(record, "id").map(str::to_owned),
             };
             let embedded = json::get(record, "_embedded")

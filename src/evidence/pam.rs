@@ -1,7 +1,7 @@
 //! PAM service files (`/etc/pam.d/<service>`): which `auth` modules run, in order.
 
 use super::{Format, HostEvidence, Input, ParseError, Parsed};
-use crate::facts::{PamModuleFacts, PamServiceFacts, SourceRef};
+use crate::facts::{PamModuleFacts, PamServiceFacts};
 
 /// Modules that are a second factor.
 const SECOND_FACTOR_MODULES: [&str; 7] = [
@@ -59,10 +59,7 @@ impl Format for PamService {
             .unwrap_or_default();
         let mut facts = PamServiceFacts {
             service,
-            source: SourceRef {
-                file: input.rel.to_owned(),
-                line: 0,
-            },
+            source: input.source(0),
             ..PamServiceFacts::default()
         };
         let mut rules = 0u64;

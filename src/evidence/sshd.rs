@@ -1,7 +1,7 @@
 //! `sshd -T`: the effective server configuration, one lower-case `keyword value` per line.
 
 use super::{Format, HostEvidence, Input, ParseError, Parsed};
-use crate::facts::{SourceRef, SshdConfigFacts};
+use crate::facts::SshdConfigFacts;
 
 /// Keywords every `sshd -T` prints; three of them among the first lines recognise the format.
 const MARKERS: [&str; 6] = [
@@ -40,10 +40,7 @@ impl Format for SshdT {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let text = super::text::read_text(input.path)?;
         let mut facts = SshdConfigFacts {
-            source: SourceRef {
-                file: input.rel.to_owned(),
-                line: 0,
-            },
+            source: input.source(0),
             ..SshdConfigFacts::default()
         };
         let mut settings = 0u64;

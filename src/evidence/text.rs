@@ -2,6 +2,8 @@
 //! Windows-1252 from German Excel, `;`-separated CSV, CRLF, `dd.MM.yyyy` dates, `N/A`.
 
 use std::io::Read;
+
+use rayon::prelude::*;
 use std::path::Path;
 
 use super::ParseError;
@@ -62,20 +64,17 @@ pub fn read_head(path: &Path) -> std::io::Result<String> {
     Ok(decode(&bytes))
 }
 
-/// A whole file as UTF-8 bytes: already-UTF-8 files are returned as read (BOM dropped),
-/// others are decoded first.
-pub fn read_utf8(path: &Path) -> Result<Vec<u8>, ParseError> {
+/// A whole file as UTF-8 text: already-UTF-8 files are taken as read, without a copy (BOM
+/// dropped); others are decoded first.
+pub fn read_utf8(path: &Path) -> Result<String, ParseError> {
     let bytes = std::fs::read(path).map_err(|e| ParseError::whole(e.to_string()))?;
-    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        return Ok(rest.to_vec());
-    }
-    if bytes.starts_with(&[0xff, 0xfe])
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf])
+        || bytes.starts_with(&[0xff, 0xfe])
         || bytes.starts_with(&[0xfe, 0xff])
-        || std::str::from_utf8(&bytes).is_err()
     {
-        return Ok(decode(&bytes).into_bytes());
+        return Ok(decode(&bytes));
     }
-    Ok(bytes)
+    String::from_utf8(bytes).or_else(|e| Ok(decode(e.as_bytes())))
 }
 
 /// A whole file as text (see [`decode`]).
@@ -121,67 +120,392 @@ pub fn csv_header_fields(header: &str) -> Vec<String> {
         .collect()
 }
 
-/// A CSV reader over UTF-8 bytes with the delimiter of its first line. PowerShell 5 writes a
-/// `#TYPE ...` line before the header; it is skipped, and line numbers stay true.
-pub fn csv_reader(bytes: &[u8]) -> (csv::Reader<&[u8]>, u64) {
-    let mut skipped = 0;
-    let mut data = bytes;
-    while data.starts_with(b"#") {
-        match data.iter().position(|&b| b == b'\n') {
-            Some(end) => {
-                data = &data[end + 1..];
-                skipped += 1;
-            }
-            None => break,
-        }
-    }
-    let header_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
-    let header = String::from_utf8_lossy(&data[..header_end]);
-    let reader = csv::ReaderBuilder::new()
-        .delimiter(csv_delimiter(&header))
-        .flexible(true)
-        .from_reader(data);
-    (reader, skipped)
+/// Bytes read at a time when a CSV file is streamed.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// The header of a CSV text.
+struct CsvHeader {
+    /// Header fields, trimmed and lower-cased.
+    fields: Vec<String>,
+    delimiter: u8,
+    /// 1-based line of the first line below the header.
+    body_line: u64,
 }
 
-/// Reads the next non-blank record; returns its 1-based line (counting skipped `#` lines),
-/// `None` at the end, or an error naming the line.
-pub fn next_record(
-    reader: &mut csv::Reader<&[u8]>,
-    record: &mut csv::ByteRecord,
-    skipped: u64,
-) -> Result<Option<u64>, ParseError> {
+impl CsvHeader {
+    /// Reads the header of `text`, skipping PowerShell 5's `#TYPE ...` lines; `None` when
+    /// `text` ends before the header line does. Returns the header and the byte offset of the
+    /// body.
+    fn read(text: &str, complete: bool) -> Result<Option<(Self, usize)>, ParseError> {
+        let mut offset = 0;
+        let mut line = 1;
+        let header = loop {
+            let rest = &text[offset..];
+            let header = match rest.find('\n') {
+                Some(end) => &rest[..end],
+                None if complete => rest,
+                None => return Ok(None),
+            };
+            if !header.starts_with('#') {
+                break header;
+            }
+            offset += header.len() + 1;
+            line += 1;
+        };
+        let delimiter = csv_delimiter(header);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(header.as_bytes());
+        let mut record = csv::StringRecord::new();
+        reader
+            .read_record(&mut record)
+            .map_err(|e| ParseError::at(line, format!("not a valid CSV header: {e}")))?;
+        let fields = record
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let body = (offset + header.len() + 1).min(text.len());
+        Ok(Some((
+            Self {
+                fields,
+                delimiter,
+                body_line: line + 1,
+            },
+            body,
+        )))
+    }
+
+    fn columns(&self, wanted: &[&str]) -> Vec<Option<usize>> {
+        wanted
+            .iter()
+            .map(|w| self.fields.iter().position(|h| h.eq_ignore_ascii_case(w)))
+            .collect()
+    }
+}
+
+/// A CSV text in memory: its header and the rows below it.
+pub struct CsvTable<'t> {
+    header: CsvHeader,
+    body: &'t str,
+}
+
+impl<'t> CsvTable<'t> {
+    /// Reads the header of `text`; the delimiter is the one the header uses most.
+    pub fn new(text: &'t str) -> Result<Self, ParseError> {
+        let (header, body) = CsvHeader::read(text, true)?.expect("a complete text has a header");
+        Ok(Self {
+            header,
+            body: &text[body..],
+        })
+    }
+
+    /// The column index of each wanted header name (case-insensitive), `None` when absent.
+    pub fn columns(&self, wanted: &[&str]) -> Vec<Option<usize>> {
+        self.header.columns(wanted)
+    }
+
+    /// Calls `row` with the fields and the 1-based line of every row that is not blank and
+    /// collects the results in order; the first error (in line order) ends the reading.
+    pub fn rows<T: Send + Default>(&self, row: impl RowFn<T>) -> Result<Vec<T>, ParseError> {
+        let mut rows = Vec::new();
+        if self.body.contains('"') {
+            quoted_rows(&self.header, self.body, &row, &mut rows)?;
+        } else {
+            plain_rows(
+                &self.header,
+                self.body,
+                self.header.body_line,
+                &row,
+                &mut rows,
+            )?;
+        }
+        Ok(rows)
+    }
+
+    /// The first `Some` that `f` gives for a row, reading rows one after another.
+    pub fn find_map<T>(&self, mut f: impl FnMut(&[&str]) -> Option<T>) -> Option<T> {
+        let mut reader = body_reader(&self.header, self.body);
+        let mut record = csv::StringRecord::new();
+        while let Ok(true) = reader.read_record(&mut record) {
+            let fields: Vec<&str> = record.iter().collect();
+            if let Some(found) = f(&fields) {
+                return Some(found);
+            }
+        }
+        None
+    }
+}
+
+/// What turns one row (its fields and 1-based line) into a fact.
+pub trait RowFn<T>: Fn(&[&str], u64) -> Result<T, ParseError> + Sync {}
+impl<T, F: Fn(&[&str], u64) -> Result<T, ParseError> + Sync> RowFn<T> for F {}
+
+/// A CSV file, streamed when it can be. Credential reports hold 100,000 rows: reading them
+/// into memory whole cost more than parsing them, so UTF-8 files without quotes are read in
+/// blocks into one reused buffer. Other files (UTF-16, Windows-1252, quoted fields, as
+/// PowerShell and Excel write them) are decoded whole and read with the csv crate.
+pub struct CsvFile {
+    header: CsvHeader,
+    source: CsvSource,
+}
+
+enum CsvSource {
+    Streamed {
+        file: std::fs::File,
+        /// Read but not yet parsed: `buffer[start..filled]`.
+        buffer: Vec<u8>,
+        start: usize,
+        filled: usize,
+        bytes: u64,
+    },
+    Whole(String),
+}
+
+impl CsvFile {
+    /// Opens `path` and reads its header.
+    pub fn open(path: &Path) -> Result<Self, ParseError> {
+        let io = |e: std::io::Error| ParseError::whole(e.to_string());
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let bytes = file.metadata().map_err(io)?.len();
+        let mut buffer =
+            vec![0; BLOCK_BYTES.min(usize::try_from(bytes).unwrap_or(BLOCK_BYTES) + 1)];
+        let mut filled = 0;
+        loop {
+            if filled == buffer.len() {
+                buffer.resize(buffer.len() * 2, 0);
+            }
+            let read = file.read(&mut buffer[filled..]).map_err(io)?;
+            filled += read;
+            let head = &buffer[..filled];
+            let start = if head.starts_with(&[0xef, 0xbb, 0xbf]) {
+                3
+            } else {
+                0
+            };
+            let complete = read == 0;
+            let streamable = !head.starts_with(&[0xff, 0xfe])
+                && !head.starts_with(&[0xfe, 0xff])
+                && memchr::memchr(b'"', head).is_none();
+            // Whole lines only: a block may end inside a character.
+            let lines = match memchr::memrchr(b'\n', head) {
+                Some(end) if !complete => &head[start..=end],
+                _ => &head[start..],
+            };
+            let text = match std::str::from_utf8(lines) {
+                Ok(text) if streamable => text,
+                _ => return Self::whole(path),
+            };
+            if let Some((header, body)) = CsvHeader::read(text, complete)? {
+                return Ok(Self {
+                    header,
+                    source: CsvSource::Streamed {
+                        file,
+                        buffer,
+                        start: start + body,
+                        filled,
+                        bytes,
+                    },
+                });
+            }
+            if complete {
+                return Self::whole(path);
+            }
+        }
+    }
+
+    fn whole(path: &Path) -> Result<Self, ParseError> {
+        let text = read_utf8(path)?;
+        let (header, _) = CsvHeader::read(&text, true)?.expect("a complete text has a header");
+        Ok(Self {
+            header,
+            source: CsvSource::Whole(text),
+        })
+    }
+
+    /// The column index of each wanted header name (case-insensitive), `None` when absent.
+    pub fn columns(&self, wanted: &[&str]) -> Vec<Option<usize>> {
+        self.header.columns(wanted)
+    }
+
+    /// The rows, as [`CsvTable::rows`] gives them.
+    pub fn rows<T: Send + Default>(
+        self,
+        path: &Path,
+        row: impl RowFn<T>,
+    ) -> Result<Vec<T>, ParseError> {
+        let (mut file, mut buffer, mut start, mut filled, bytes) = match self.source {
+            CsvSource::Streamed {
+                file,
+                buffer,
+                start,
+                filled,
+                bytes,
+            } => (file, buffer, start, filled, bytes),
+            CsvSource::Whole(text) => return CsvTable::new(&text)?.rows(row),
+        };
+        let mut rows = Vec::new();
+        let mut line = self.header.body_line;
+        let mut complete = false;
+        loop {
+            let block = &buffer[start..filled];
+            let cut = match memchr::memrchr(b'\n', block) {
+                _ if complete => block.len(),
+                Some(end) => end + 1,
+                None => 0,
+            };
+            if cut > 0 {
+                let Ok(text) = std::str::from_utf8(&block[..cut]) else {
+                    return Self::whole(path)?.rows(path, row);
+                };
+                if memchr::memchr(b'"', text.as_bytes()).is_some() {
+                    return Self::whole(path)?.rows(path, row);
+                }
+                if rows.capacity() == 0 {
+                    // Sized from the first block, so the rows are not moved as they grow.
+                    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count().max(1);
+                    let estimate = bytes as f64 * lines as f64 / text.len() as f64;
+                    rows.reserve(estimate as usize + estimate as usize / 16 + 16);
+                }
+                line += plain_rows(&self.header, text, line, &row, &mut rows)?;
+                start += cut;
+            }
+            if complete {
+                return Ok(rows);
+            }
+            // Keep the unparsed tail, then fill the rest of the buffer.
+            buffer.copy_within(start..filled, 0);
+            filled -= start;
+            start = 0;
+            if filled == buffer.len() {
+                buffer.resize(buffer.len() * 2, 0);
+            }
+            let read = file
+                .read(&mut buffer[filled..])
+                .map_err(|e| ParseError::whole(e.to_string()))?;
+            filled += read;
+            complete = read == 0;
+        }
+    }
+}
+
+/// Parses unquoted whole lines (the first is line `first`) into `rows`, in parallel and in
+/// order; returns the number of line breaks read. Without quotes a field cannot hold a
+/// delimiter or a line break, so lines and fields are split at bytes.
+fn plain_rows<T: Send + Default>(
+    header: &CsvHeader,
+    text: &str,
+    first: u64,
+    row: &impl RowFn<T>,
+    rows: &mut Vec<T>,
+) -> Result<u64, ParseError> {
+    let bytes = text.as_bytes();
+    let mut lines: Vec<(usize, usize, u64)> = Vec::new();
+    let mut start = 0;
+    let mut line = first;
+    for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+        let content = bytes[start..end]
+            .strip_suffix(b"\r")
+            .unwrap_or(&bytes[start..end]);
+        if content
+            .iter()
+            .any(|&b| b != header.delimiter && !b.is_ascii_whitespace())
+        {
+            lines.push((start, start + content.len(), line));
+        }
+        start = end + 1;
+        line += 1;
+    }
+    let first_error: std::sync::Mutex<Option<ParseError>> = std::sync::Mutex::new(None);
+    rows.par_extend(lines.par_iter().map_init(
+        || Vec::with_capacity(header.fields.len()),
+        |fields: &mut Vec<&str>, &(from, to, line)| {
+            let content = &text[from..to];
+            fields.clear();
+            // Fields are short: a plain loop beats starting a vector search for each.
+            let mut field_start = 0;
+            for (at, &b) in content.as_bytes().iter().enumerate() {
+                if b == header.delimiter {
+                    fields.push(&content[field_start..at]);
+                    field_start = at + 1;
+                }
+            }
+            fields.push(&content[field_start..]);
+            row(fields, line).unwrap_or_else(|err| {
+                let mut first = first_error.lock().unwrap_or_else(|e| e.into_inner());
+                if first.as_ref().is_none_or(|f| f.line > err.line) {
+                    *first = Some(err);
+                }
+                T::default()
+            })
+        },
+    ));
+    match first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(err) => Err(err),
+        None => Ok(line - first - 1),
+    }
+}
+
+/// Reads quoted CSV (the body below `header`) with the csv crate, one row after another.
+fn quoted_rows<T>(
+    header: &CsvHeader,
+    body: &str,
+    row: &impl RowFn<T>,
+    rows: &mut Vec<T>,
+) -> Result<(), ParseError> {
+    let mut reader = body_reader(header, body);
+    // Lines are counted from the byte offset: the csv crate's own count falls behind on CRLF
+    // lines, and its offset can point at the line feed of the line before.
+    let mut counted = (0, header.body_line);
+    let mut line_of = |p: Option<&csv::Position>| {
+        let byte = p.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let (from, line) = counted;
+        let mut byte = byte.clamp(from, body.len());
+        while body
+            .as_bytes()
+            .get(byte)
+            .is_some_and(|&b| b == b'\n' || b == b'\r')
+        {
+            byte += 1;
+        }
+        let line = line + memchr::memchr_iter(b'\n', &body.as_bytes()[from..byte]).count() as u64;
+        counted = (byte, line);
+        line
+    };
+    let mut record = csv::StringRecord::new();
     loop {
-        match reader.read_byte_record(record) {
-            Ok(false) => return Ok(None),
-            Ok(true) if record.iter().all(<[u8]>::is_empty) => {}
-            Ok(true) => return Ok(Some(record.position().map_or(0, |p| p.line()) + skipped)),
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) if record.iter().all(|f| f.trim().is_empty()) => {}
+            Ok(true) => {
+                let line = line_of(record.position());
+                let fields: Vec<&str> = record.iter().collect();
+                rows.push(row(&fields, line)?);
+            }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line()) + skipped;
-                return Err(ParseError::at(line, format!("not valid CSV: {e}")));
+                return Err(ParseError::at(
+                    line_of(e.position()),
+                    format!("not valid CSV: {e}"),
+                ));
             }
         }
     }
 }
 
-/// The column index of each wanted header name (case-insensitive), `None` when absent.
-pub fn columns(headers: &csv::ByteRecord, wanted: &[&str]) -> Vec<Option<usize>> {
-    let names: Vec<String> = headers
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
-        .collect();
-    wanted
-        .iter()
-        .map(|w| names.iter().position(|n| n == &w.to_ascii_lowercase()))
-        .collect()
+fn body_reader<'t>(header: &CsvHeader, body: &'t str) -> csv::Reader<&'t [u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(header.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.as_bytes())
 }
 
-/// A field of a record as trimmed text; empty when the column is absent.
-pub fn field(record: &csv::ByteRecord, column: Option<usize>) -> &str {
+/// A field of a row as trimmed text; empty when the column is absent.
+pub fn field<'r>(fields: &[&'r str], column: Option<usize>) -> &'r str {
     column
-        .and_then(|c| record.get(c))
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .map_or("", str::trim)
+        .and_then(|c| fields.get(c))
+        .map_or("", |f| f.trim_ascii())
 }
 
 /// Values exports write for "nothing here".
@@ -204,32 +528,26 @@ pub fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
-/// A point in time from an export, as RFC 3339 UTC. Accepts RFC 3339 / ISO 8601 with an
-/// offset, `dd.MM.yyyy[ HH:mm[:ss]]` (German locale), `M/d/yyyy h:mm:ss AM` (US locale) and
+/// A point in time from an export. Accepts RFC 3339 / ISO 8601 with an offset,
+/// `dd.MM.yyyy[ HH:mm[:ss]]` (German locale), `M/d/yyyy h:mm:ss AM` (US locale) and
 /// `yyyy-MM-dd[ HH:mm:ss]`; times without a zone are read as UTC. Empty values, `N/A` and the
 /// Unix epoch (Google's "never signed in") are `None`. `Err` when the value is not a time.
-pub fn parse_time(value: &str) -> Result<Option<String>, String> {
+pub fn parse_time(value: &str) -> Result<Option<jiff::Timestamp>, String> {
     let v = value.trim();
     if is_empty_value(v) {
         return Ok(None);
     }
-    if is_plain_rfc3339(v) {
-        return Ok(Some(v.to_owned()));
+    let after_epoch = |ts: jiff::Timestamp| (ts.as_second() > 0).then_some(ts);
+    if let Some(ts) = plain_rfc3339(v) {
+        return Ok(after_epoch(ts));
     }
-    let to_string = |ts: jiff::Timestamp| {
-        if ts.as_second() <= 0 {
-            None
-        } else {
-            Some(ts.to_string())
-        }
-    };
     if let Ok(ts) = v.parse::<jiff::Timestamp>() {
-        return Ok(to_string(ts));
+        return Ok(after_epoch(ts));
     }
     let naive = |dt: jiff::civil::DateTime| {
         jiff::tz::TimeZone::UTC
             .to_timestamp(dt)
-            .map(to_string)
+            .map(after_epoch)
             .map_err(|e| e.to_string())
     };
     for format in [
@@ -254,57 +572,72 @@ pub fn parse_time(value: &str) -> Result<Option<String>, String> {
     ))
 }
 
-/// Whether `v` is already an RFC 3339 time after 1970 (`2026-05-01T12:34:56[.fff](Z|±hh:mm)`),
-/// which can be kept as written. Exports write hundreds of thousands of these; parsing and
-/// printing each one again was most of the time spent reading a credential report.
-fn is_plain_rfc3339(v: &str) -> bool {
+/// `v` as a time when it is plain RFC 3339 (`2026-05-01T12:34:56[.fff](Z|±hh:mm)`), read
+/// from its digits. Exports write hundreds of thousands of these; the general parser was most
+/// of the time spent reading a credential report.
+fn plain_rfc3339(v: &str) -> Option<jiff::Timestamp> {
     let b = v.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        b.get(range.clone())
-            .filter(|d| d.iter().all(u8::is_ascii_digit))
-            .map(|d| d.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0')))
-    };
-    let shape = b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':';
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
-    ) else {
-        return false;
-    };
-    // The epoch itself is Google's "never signed in": the full parser handles it.
-    if !shape || year <= 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return false;
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
     }
-    if hour > 23 || minute > 59 || second > 60 {
-        return false;
-    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0i32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
     let mut rest = &b[19..];
+    let mut nanosecond = 0;
     if let Some(fraction) = rest.strip_prefix(b".") {
-        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
+        let digits = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
         }
-        rest = &fraction[n..];
+        nanosecond = fraction[..digits.min(9)]
+            .iter()
+            .chain(std::iter::repeat(&b'0'))
+            .take(9)
+            .fold(0i32, |n, &c| n * 10 + i32::from(c - b'0'));
+        rest = &fraction[digits..];
     }
-    match rest {
-        [b'Z'] => true,
-        [sign, h1, h2, b':', m1, m2] => {
-            matches!(sign, b'+' | b'-')
-                && [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
-                && (h1 - b'0') * 10 + (h2 - b'0') < 24
-                && (m1 - b'0') * 10 + (m2 - b'0') < 60
+    let offset_seconds = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: &u8| c.is_ascii_digit().then(|| i32::from(c - b'0'));
+            let hours = digit(h1)? * 10 + digit(h2)?;
+            let minutes = digit(m1)? * 10 + digit(m2)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            (hours * 3600 + minutes * 60) * if *sign == b'-' { -1 } else { 1 }
         }
-        _ => false,
-    }
+        _ => return None,
+    };
+    // A leap second is read as the second before it, as jiff's parser reads it.
+    let time = jiff::civil::Time::new(
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        i8::try_from(second.min(59)).ok()?,
+        nanosecond,
+    )
+    .ok()?;
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    jiff::tz::Offset::from_seconds(offset_seconds)
+        .ok()?
+        .to_timestamp(date.to_datetime(time))
+        .ok()
 }
 
 #[cfg(test)]
@@ -332,32 +665,44 @@ mod tests {
 
     #[test]
     fn times_in_the_shapes_exports_write() {
-        // RFC 3339 as written is kept; anything else is normalised to UTC.
+        let utc = |v: &str| parse_time(v).unwrap().map(|t| t.to_string());
         assert_eq!(
-            parse_time("2026-05-01T12:34:56+00:00").unwrap().as_deref(),
-            Some("2026-05-01T12:34:56+00:00")
+            utc("2026-05-01T12:34:56+02:00").as_deref(),
+            Some("2026-05-01T10:34:56Z")
         );
         assert_eq!(
-            parse_time("2026-05-01 12:34:56").unwrap().as_deref(),
-            Some("2026-05-01T12:34:56Z")
+            utc("2026-05-01T12:34:56-01:30").as_deref(),
+            Some("2026-05-01T14:04:56Z")
         );
-        for not_plain in [
-            "2026-13-01T00:00:00Z",
-            "2026-05-01T24:00:00Z",
-            "2026-05-01T12:34:56",
-            "2026-05-01T12:34:56+0000",
-        ] {
-            assert!(!is_plain_rfc3339(not_plain), "{not_plain}");
-        }
-        assert!(is_plain_rfc3339("2026-11-26T23:14:02.9834921Z"));
         assert_eq!(
-            parse_time("01.05.2026 12:34:56").unwrap().as_deref(),
+            utc("2026-11-26T23:14:02.9834921Z").as_deref(),
+            Some("2026-11-26T23:14:02.9834921Z")
+        );
+        assert_eq!(
+            utc("2026-05-01 12:34:56").as_deref(),
             Some("2026-05-01T12:34:56Z")
         );
         assert_eq!(
-            parse_time("5/1/2026 1:34:56 PM").unwrap().as_deref(),
+            utc("01.05.2026 12:34:56").as_deref(),
+            Some("2026-05-01T12:34:56Z")
+        );
+        assert_eq!(
+            utc("5/1/2026 1:34:56 PM").as_deref(),
             Some("2026-05-01T13:34:56Z")
         );
+        // The digit fast path and jiff's parser agree, and reject the same shapes.
+        for v in [
+            "2024-02-29T23:59:59Z",
+            "2026-12-31T23:59:60Z",
+            "1999-01-01T00:00:00.5+14:00",
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-05-01T24:00:00Z",
+        ] {
+            assert_eq!(plain_rfc3339(v), v.parse::<jiff::Timestamp>().ok(), "{v}");
+        }
+        assert_eq!(plain_rfc3339("2026-05-01T12:34:56"), None);
+        assert_eq!(plain_rfc3339("2026-05-01T12:34:56+0000"), None);
         assert_eq!(parse_time("N/A").unwrap(), None);
         assert_eq!(parse_time("no_information").unwrap(), None);
         assert_eq!(parse_time("1970-01-01T00:00:00.000Z").unwrap(), None);
@@ -366,10 +711,71 @@ mod tests {
 
     #[test]
     fn powershell_type_line_is_skipped() {
-        let (mut reader, skipped) = csv_reader(b"#TYPE Foo\r\n\"a\";\"b\"\r\n\"1\";\"2\"\r\n");
-        assert_eq!(skipped, 1);
-        let mut record = csv::ByteRecord::new();
-        assert!(reader.read_byte_record(&mut record).unwrap());
-        assert_eq!(&record[1], b"2");
+        let text = "#TYPE Foo\r\n\"a\";\"B\"\r\n\"1\";\"2\"\r\n\"\";\"\"\r\n\"3\";\"4\"\r\n";
+        let table = CsvTable::new(text).unwrap();
+        assert_eq!(table.columns(&["b", "c"]), [Some(1), None]);
+        let rows = table
+            .rows(|f, line| Ok((field(f, Some(1)).to_owned(), line)))
+            .unwrap();
+        // Quoted CRLF rows, as PowerShell writes them, keep their true lines.
+        assert_eq!(rows, [("2".to_owned(), 3), ("4".to_owned(), 5)]);
+    }
+
+    /// 200,000 rows (several stream blocks, umlauts across block ends), with a blank line
+    /// after every thousandth row.
+    fn large_csv(quote_at_the_end: bool) -> String {
+        let mut text = String::from("\u{feff}name,n\r\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("jörg.müller{i},{i}\r\n"));
+            if i % 1000 == 0 {
+                text.push_str(",\r\n");
+            }
+        }
+        if quote_at_the_end {
+            text.push_str("\"quoted, name\",200000\r\n");
+        }
+        text
+    }
+
+    #[test]
+    fn large_files_are_streamed_in_parallel_with_true_lines() {
+        let check = |rows: Vec<(u64, u64)>, quoted: bool| {
+            assert_eq!(rows.len(), 200_000 + usize::from(quoted));
+            assert_eq!(rows[0], (0, 2));
+            // Row i sits below the header and one blank line per started thousand.
+            assert_eq!(rows[199_999], (199_999, 2 + 199_999 + 200));
+        };
+        let number = |f: &[&str], line| Ok((field(f, Some(1)).parse::<u64>().unwrap(), line));
+        let dir = tempfile::tempdir().unwrap();
+        for quoted in [false, true] {
+            let text = large_csv(quoted);
+            let text_without_bom = text.trim_start_matches('\u{feff}');
+            check(
+                CsvTable::new(text_without_bom)
+                    .unwrap()
+                    .rows(number)
+                    .unwrap(),
+                quoted,
+            );
+            // A quote after the first blocks sends the file to the csv crate, same rows.
+            let path = dir.path().join("report.csv");
+            std::fs::write(&path, &text).unwrap();
+            let file = CsvFile::open(&path).unwrap();
+            assert_eq!(file.columns(&["N", "name"]), [Some(1), Some(0)]);
+            check(file.rows(&path, number).unwrap(), quoted);
+            if quoted {
+                continue;
+            }
+            let err = CsvFile::open(&path)
+                .unwrap()
+                .rows(&path, |f, line| match field(f, Some(0)) {
+                    "jörg.müller142000" | "jörg.müller180000" => {
+                        Err(ParseError::at(line, "stop"))
+                    }
+                    _ => Ok(()),
+                })
+                .unwrap_err();
+            assert_eq!(err.line, Some(2 + 142_000 + 142));
+        }
     }
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// Where a fact was read: a file of the evidence folder (relative to it) and a 1-based line.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SourceRef {
-    /// Path relative to the evidence folder, `/`-separated.
-    pub file: String,
+    /// Path relative to the evidence folder, `/`-separated. Shared by every fact of a file.
+    pub file: std::sync::Arc<str>,
     /// 1-based line; 0 when the whole file is meant.
     pub line: u64,
 }
@@ -105,9 +105,10 @@ pub struct UserFacts {
     /// 2-step verification is enforced for the user (Google `isEnforcedIn2Sv`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_enforced: Option<bool>,
-    /// Last interactive sign-in (RFC 3339); absent when never or unknown.
+    /// Last interactive sign-in (RFC 3339, UTC); absent when never or unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sign_in: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub last_sign_in: Option<jiff::Timestamp>,
     /// Access keys (AWS), for stale-key checks.
     #[serde(default)]
     pub access_keys: Vec<AccessKeyFacts>,
@@ -125,12 +126,14 @@ pub struct AccessKeyFacts {
     pub slot: u8,
     /// The key is active.
     pub active: bool,
-    /// Last rotation (RFC 3339), if known.
+    /// Last rotation (RFC 3339, UTC), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_rotated: Option<String>,
-    /// Last use (RFC 3339); absent when never used.
+    #[schemars(with = "Option<String>")]
+    pub last_rotated: Option<jiff::Timestamp>,
+    /// Last use (RFC 3339, UTC); absent when never used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub last_used: Option<jiff::Timestamp>,
 }
 
 /// The effective sshd configuration (`sshd -T`), as evidence about a host.
