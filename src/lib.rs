@@ -67,8 +67,9 @@ pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResul
         findings,
         scores,
         judgement.lang,
-        judgement.now,
+        judgement.generated_at,
     );
+    result.as_of = judgement.now;
     result.tls_profile = Some(format!(
         "{} {}",
         judgement.tls_profile.id, judgement.tls_profile.version
@@ -179,6 +180,7 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
             let judgement = Judgement {
                 lang: Lang::En,
                 now: facts.finished_at,
+                generated_at: facts.finished_at,
                 tls_profile,
             };
             for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {

@@ -264,3 +264,41 @@ fn readme_main_job_runs() {
         assert!(out.path().join(file).exists(), "{file} written");
     }
 }
+
+#[test]
+fn as_of_judges_evidence_at_another_time_and_says_so() {
+    let dir = repo().join("fixtures/evidence/mfa");
+    // The root user of 123456789012 last signed in with its password on 2025-03-14.
+    let (_out, now) = evidence_run(&dir, &[], 0);
+    assert_eq!(
+        finding_state(&now, "iam-root-account-in-use", "aws:123456789012"),
+        "pass"
+    );
+    let (out, then) = evidence_run(&dir, &["--as-of", "2025-04-01T00:00:00Z"], 0);
+    assert_eq!(
+        finding_state(&then, "iam-root-account-in-use", "aws:123456789012"),
+        "fail"
+    );
+    assert_eq!(then["as_of"], "2025-04-01T00:00:00Z");
+    assert_ne!(then["generated_at"], then["as_of"]);
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(
+        html.contains("Judged as of"),
+        "the report states its reference time"
+    );
+
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(&dir)
+        .args(["--as-of", "last tuesday"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a time"));
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(&dir)
+        .args(["--evidence-tz", "Mars/Olympus_Mons"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a known time zone"));
+}

@@ -152,8 +152,11 @@ pub struct Finding {
 pub struct Judgement {
     /// Language of reasons.
     pub lang: Lang,
-    /// Reference time (certificate validity, ages).
+    /// Reference time of the judgement (certificate validity, ages): `--as-of`, or the time
+    /// of the run.
     pub now: jiff::Timestamp,
+    /// When the judgement is made (the wall clock; equals `now` unless `--as-of` is given).
+    pub generated_at: jiff::Timestamp,
     /// The TLS profile checks compare against (`tls_profile` in conditions).
     pub tls_profile: TlsProfile,
 }

@@ -95,6 +95,11 @@ pub struct ReportArgs {
     /// Replace user names with stable pseudonyms (for reports that leave the customer).
     #[arg(long)]
     pub redact: bool,
+    /// Judge as of this time instead of now (ages, expiry), e.g. to re-assess evidence as of
+    /// its collection: RFC 3339 (2026-11-20T09:00:00Z) or a date and time in the machine's
+    /// zone (2026-11-20, "2026-11-20 09:00").
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    pub as_of: Option<jiff::Timestamp>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -113,6 +118,10 @@ pub struct ScanArgs {
     /// alone or together with targets; repeat for several folders.
     #[arg(long, value_name = "DIR")]
     pub evidence: Vec<PathBuf>,
+    /// Time zone of evidence times written without one (borg, Excel exports), as an IANA
+    /// name (Europe/Berlin) or UTC; default: the machine's zone.
+    #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]
+    pub evidence_tz: Option<jiff::tz::TimeZone>,
     /// Never contact these (same forms as targets; repeat or separate with commas).
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub exclude: Vec<String>,
@@ -227,6 +236,33 @@ pub enum FailOn {
 }
 
 /// Parses `500ms`, `2s`, `1.5s` or a bare number of milliseconds.
+/// `--as-of`: RFC 3339, or a civil date and time in the machine's zone.
+pub fn parse_as_of(text: &str) -> Result<jiff::Timestamp, String> {
+    let t = text.trim();
+    if let Ok(ts) = t.parse::<jiff::Timestamp>() {
+        return Ok(ts);
+    }
+    let civil = t.parse::<jiff::civil::DateTime>().or_else(|_| {
+        t.parse::<jiff::civil::Date>()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    });
+    civil
+        .ok()
+        .and_then(|dt| jiff::tz::TimeZone::system().to_timestamp(dt).ok())
+        .ok_or_else(|| {
+            format!("`{text}` is not a time: expected e.g. 2026-11-20T09:00:00Z, 2026-11-20 or \"2026-11-20 09:00\"")
+        })
+}
+
+/// `--evidence-tz`: an IANA zone name or UTC.
+pub fn parse_time_zone(text: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(text.trim()).map_err(|_| {
+        format!(
+            "`{text}` is not a known time zone: expected an IANA name such as Europe/Berlin, or UTC"
+        )
+    })
+}
+
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let (number, scale) = if let Some(n) = t.strip_suffix("ms") {

@@ -146,7 +146,13 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         return Err(InputError::NoTargets.into());
     }
     // Evidence is local: read it before the first packet, so a wrong folder costs nothing.
-    let evidence = read_evidence(&args.evidence, args.report.quiet)?;
+    let read_options = postura::evidence::ReadOptions {
+        tz: args
+            .evidence_tz
+            .clone()
+            .unwrap_or_else(jiff::tz::TimeZone::system),
+    };
+    let evidence = read_evidence(&args.evidence, &read_options, args.report.quiet)?;
     if specs.is_empty() {
         let started_at = now();
         let mut facts = postura::facts::Facts::empty(started_at);
@@ -223,14 +229,19 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
 }
 
 /// Reads every evidence folder and tells the user about files that could not be parsed.
-fn read_evidence(dirs: &[PathBuf], quiet: bool) -> Result<Vec<postura::evidence::Evidence>, Error> {
+fn read_evidence(
+    dirs: &[PathBuf],
+    options: &postura::evidence::ReadOptions,
+    quiet: bool,
+) -> Result<Vec<postura::evidence::Evidence>, Error> {
     let mut all = Vec::new();
     for dir in dirs {
-        let found =
-            postura::evidence::read_folder(dir).map_err(|e| InputError::EvidenceFolder {
+        let found = postura::evidence::read_folder(dir, options).map_err(|e| {
+            InputError::EvidenceFolder {
                 path: e.path,
                 message: e.message,
-            })?;
+            }
+        })?;
         for file in found.errors() {
             let line = file.error_line.map(|l| format!(":{l}")).unwrap_or_default();
             eprintln!(
@@ -281,9 +292,11 @@ fn finish(
     args: &ReportArgs,
     formats: Vec<Format>,
 ) -> Result<Exit, Error> {
+    let generated_at = now();
     let judgement = postura::checks::eval::Judgement {
         lang: lang(args.lang),
-        now: now(),
+        now: args.as_of.unwrap_or(generated_at),
+        generated_at,
         tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
     };
     let mut facts = facts;
@@ -327,7 +340,8 @@ fn gate(result: &ScanResult, fail_on: FailOn) -> Exit {
 }
 
 fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {
-    let found = read_evidence(std::slice::from_ref(&dir.to_path_buf()), json)?
+    let options = postura::evidence::ReadOptions::default();
+    let found = read_evidence(std::slice::from_ref(&dir.to_path_buf()), &options, json)?
         .pop()
         .unwrap_or_default();
     let text = if json {

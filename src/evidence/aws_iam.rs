@@ -28,7 +28,7 @@ impl Format for CredentialReport {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let csv = CsvFile::open(input.path)?;
         let col = columns(|wanted| csv.columns(wanted))?;
-        let users = csv.rows(input.path, report_row(&col, &input.cite))?;
+        let users = csv.rows(input.path, report_row(&col, &input.cite, input.tz))?;
         // The head holds the first rows, whose ARNs name the account.
         let account = CsvTable::new(input.head)
             .ok()
@@ -77,7 +77,7 @@ impl Format for CredentialReportJson {
         let table = CsvTable::new(&csv)?;
         let col = columns(|wanted| table.columns(wanted))?;
         let cite: Arc<str> = format!("{} (Content)", input.rel).into();
-        let users = table.rows(report_row(&col, &cite))?;
+        let users = table.rows(report_row(&col, &cite, input.tz))?;
         Ok(report_identity(account(&table, &col), input.rel, users))
     }
 }
@@ -128,7 +128,11 @@ fn report_identity(account: Option<String>, rel: &str, users: Vec<UserFacts>) ->
 }
 
 /// One user of the report.
-fn report_row<'a>(col: &'a [Option<usize>], cite: &'a Arc<str>) -> impl RowFn<UserFacts> + 'a {
+fn report_row<'a>(
+    col: &'a [Option<usize>],
+    cite: &'a Arc<str>,
+    tz: &'a jiff::tz::TimeZone,
+) -> impl RowFn<UserFacts> + 'a {
     move |fields, line| {
         let get = |i: usize| field(fields, col[i]);
         let flag = |i: usize| -> Result<bool, ParseError> {
@@ -142,7 +146,8 @@ fn report_row<'a>(col: &'a [Option<usize>], cite: &'a Arc<str>) -> impl RowFn<Us
             }
         };
         let time = |i: usize| {
-            parse_time(get(i)).map_err(|m| ParseError::at(line, format!("`{}`: {m}", WANTED[i])))
+            parse_time(get(i), tz)
+                .map_err(|m| ParseError::at(line, format!("`{}`: {m}", WANTED[i])))
         };
         let name = get(0);
         if name.is_empty() {

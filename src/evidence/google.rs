@@ -36,7 +36,7 @@ impl Format for Users {
             let suspended = json::boolean(record, "suspended").unwrap_or(false)
                 || json::boolean(record, "archived").unwrap_or(false);
             let last = match json::string(record, "lastLoginTime") {
-                Some(t) => parse_time(t)
+                Some(t) => parse_time(t, input.tz)
                     .map_err(|m| ParseError::at(line, format!("`lastLoginTime`: {m}")))?,
                 None => None,
             };

@@ -78,6 +78,8 @@ pub struct Input<'a> {
     pub head: &'a str,
     /// `rel`, shared by the sources of every fact read from the file.
     pub cite: std::sync::Arc<str>,
+    /// The zone of times written without one (borg, Excel, `Export-Csv` in local time).
+    pub tz: &'a jiff::tz::TimeZone,
 }
 
 impl Input<'_> {
@@ -202,9 +204,24 @@ struct Manifest {
 
 const MANIFEST: &str = "postura-manifest.json";
 
+/// How evidence is read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The zone of times written without one (`--evidence-tz`; the machine's zone by default).
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            tz: jiff::tz::TimeZone::system(),
+        }
+    }
+}
+
 /// Walks `root` and reads every file. Files are parsed in parallel; the order of the result
 /// does not depend on it.
-pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
+pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, FolderError> {
     let folder_error = |message: String| FolderError {
         path: root.to_owned(),
         message,
@@ -219,8 +236,10 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
             paths.push(entry.into_path());
         }
     }
-    let outcomes: Vec<(EvidenceFileFacts, Option<Parsed>)> =
-        paths.par_iter().map(|path| read_file(root, path)).collect();
+    let outcomes: Vec<(EvidenceFileFacts, Option<Parsed>)> = paths
+        .par_iter()
+        .map(|path| read_file(root, path, options))
+        .collect();
 
     let mut evidence = Evidence::default();
     let mut identities = IdentityMerger::default();
@@ -258,7 +277,11 @@ pub fn read_folder(root: &Path) -> Result<Evidence, FolderError> {
     Ok(evidence)
 }
 
-fn read_file(root: &Path, path: &Path) -> (EvidenceFileFacts, Option<Parsed>) {
+fn read_file(
+    root: &Path,
+    path: &Path,
+    options: &ReadOptions,
+) -> (EvidenceFileFacts, Option<Parsed>) {
     let rel = path
         .strip_prefix(root)
         .unwrap_or(path)
@@ -292,6 +315,7 @@ fn read_file(root: &Path, path: &Path) -> (EvidenceFileFacts, Option<Parsed>) {
         rel: &rel,
         head: &head,
         cite: rel.as_str().into(),
+        tz: &options.tz,
     };
     let Some(format) = FORMATS.iter().find(|f| f.recognise(&input)) else {
         return (file, None);

@@ -111,9 +111,8 @@ impl Format for Users {
                 "ACTIVE" | "PASSWORD_EXPIRED" | "LOCKED_OUT" | "RECOVERY"
             );
             let last = match json::string(record, "lastLogin") {
-                Some(t) => {
-                    parse_time(t).map_err(|m| ParseError::at(line, format!("`lastLogin`: {m}")))?
-                }
+                Some(t) => parse_time(t, input.tz)
+                    .map_err(|m| ParseError::at(line, format!("`lastLogin`: {m}")))?,
                 None => None,
             };
             let mut user = UserFacts {

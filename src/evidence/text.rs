@@ -530,9 +530,9 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 
 /// A point in time from an export. Accepts RFC 3339 / ISO 8601 with an offset,
 /// `dd.MM.yyyy[ HH:mm[:ss]]` (German locale), `M/d/yyyy h:mm:ss AM` (US locale) and
-/// `yyyy-MM-dd[ HH:mm:ss]`; times without a zone are read as UTC. Empty values, `N/A` and the
+/// `yyyy-MM-dd[ HH:mm:ss]`; times without a zone are read in `tz`. Empty values, `N/A` and the
 /// Unix epoch (Google's "never signed in") are `None`. `Err` when the value is not a time.
-pub fn parse_time(value: &str) -> Result<Option<jiff::Timestamp>, String> {
+pub fn parse_time(value: &str, tz: &jiff::tz::TimeZone) -> Result<Option<jiff::Timestamp>, String> {
     let v = value.trim();
     if is_empty_value(v) {
         return Ok(None);
@@ -545,8 +545,7 @@ pub fn parse_time(value: &str) -> Result<Option<jiff::Timestamp>, String> {
         return Ok(after_epoch(ts));
     }
     let naive = |dt: jiff::civil::DateTime| {
-        jiff::tz::TimeZone::UTC
-            .to_timestamp(dt)
+        tz.to_timestamp(dt)
             .map(after_epoch)
             .map_err(|e| e.to_string())
     };
@@ -665,7 +664,11 @@ mod tests {
 
     #[test]
     fn times_in_the_shapes_exports_write() {
-        let utc = |v: &str| parse_time(v).unwrap().map(|t| t.to_string());
+        let utc = |v: &str| {
+            parse_time(v, &jiff::tz::TimeZone::UTC)
+                .unwrap()
+                .map(|t| t.to_string())
+        };
         assert_eq!(
             utc("2026-05-01T12:34:56+02:00").as_deref(),
             Some("2026-05-01T10:34:56Z")
@@ -703,10 +706,25 @@ mod tests {
         }
         assert_eq!(plain_rfc3339("2026-05-01T12:34:56"), None);
         assert_eq!(plain_rfc3339("2026-05-01T12:34:56+0000"), None);
-        assert_eq!(parse_time("N/A").unwrap(), None);
-        assert_eq!(parse_time("no_information").unwrap(), None);
-        assert_eq!(parse_time("1970-01-01T00:00:00.000Z").unwrap(), None);
-        assert!(parse_time("gestern").is_err());
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        // Times without a zone are read in the evidence zone; times with one keep theirs.
+        let in_berlin = |v: &str| parse_time(v, &berlin).unwrap().map(|t| t.to_string());
+        assert_eq!(
+            in_berlin("2026-07-01 12:00:00").as_deref(),
+            Some("2026-07-01T10:00:00Z")
+        );
+        assert_eq!(
+            in_berlin("01.12.2026 12:00").as_deref(),
+            Some("2026-12-01T11:00:00Z")
+        );
+        assert_eq!(
+            in_berlin("2026-07-01T12:00:00Z").as_deref(),
+            Some("2026-07-01T12:00:00Z")
+        );
+        assert_eq!(utc("N/A"), None);
+        assert_eq!(utc("no_information"), None);
+        assert_eq!(utc("1970-01-01T00:00:00.000Z"), None);
+        assert!(parse_time("gestern", &berlin).is_err());
     }
 
     #[test]

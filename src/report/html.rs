@@ -30,6 +30,8 @@ struct View {
     lang: &'static str,
     l: BTreeMap<String, String>,
     generated_at: String,
+    /// The reference time, when it is not the time of the run (`--as-of`).
+    as_of: Option<String>,
     tool: String,
     scan: Option<ScanView>,
     grade: GradeView,
@@ -440,6 +442,7 @@ fn build_view(result: &ScanResult) -> View {
             Lang::En => "en",
         },
         generated_at: format_time(result.generated_at, lang),
+        as_of: (result.as_of != result.generated_at).then(|| format_time(result.as_of, lang)),
         tool: format!("{} {}", result.tool.name, result.tool.version),
         scan,
         grade: grade_view,

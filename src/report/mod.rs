@@ -45,6 +45,10 @@ pub struct ScanResult {
     /// When the result was computed.
     #[schemars(with = "String")]
     pub generated_at: jiff::Timestamp,
+    /// The reference time every age and validity was judged against (`--as-of`; else the
+    /// time of the run).
+    #[schemars(with = "String")]
+    pub as_of: jiff::Timestamp,
     /// Language of the reasons in findings.
     pub lang: Lang,
     /// The checks that were run.
@@ -89,6 +93,7 @@ impl ScanResult {
             schema_version: RESULT_SCHEMA_VERSION,
             tool: ToolInfo::current(),
             generated_at: now,
+            as_of: now,
             lang,
             checks: infos,
             findings,

@@ -30,6 +30,14 @@ pub fn render_summary(result: &ScanResult) -> String {
         .iter()
         .filter(|h| h.address.is_some())
         .count();
+    if result.as_of != result.generated_at {
+        let _ = writeln!(
+            out,
+            "postura: {} {}",
+            label("as_of"),
+            crate::report::html::format_time(result.as_of, lang)
+        );
+    }
     if result.facts.scan.is_some() {
         let _ = writeln!(
             out,
