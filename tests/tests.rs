@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod evidence;
+mod firewall;
 mod scan;
 mod ssh;
 mod tls;

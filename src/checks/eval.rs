@@ -72,11 +72,13 @@ impl std::fmt::Debug for Programs {
 /// The CEL standard environment, built once: building it registers every stdlib function,
 /// which costs more than evaluating all checks on a host.
 /// The strings extension (cel-go's `ext.Strings()`) adds `list.join(sep)`, `lowerAscii()` and
-/// friends, which evidence expressions use to build readable text.
+/// friends, which evidence expressions use to build readable text; the lists extension
+/// (`ext.Lists()`) adds `flatten()` for findings gathered per address family.
 static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     let mut env = Env::stdlib();
     // Registration only fails on a name clash, which the stdlib and this extension do not have.
     let _ = env.add_extension(cel::extensions::strings);
+    let _ = env.add_extension(cel::extensions::lists);
     Arc::new(env)
 });
 

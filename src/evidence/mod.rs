@@ -15,6 +15,7 @@
 
 pub mod aws_iam;
 pub mod entra;
+pub mod firewall;
 pub mod google;
 pub mod json;
 pub mod okta;
@@ -131,6 +132,8 @@ pub struct HostEvidence {
     pub sshd: Option<SshdConfigFacts>,
     /// PAM services.
     pub pam: Vec<PamServiceFacts>,
+    /// Firewall rule exports: format, file, rules.
+    pub firewall: Vec<(String, crate::facts::SourceRef, firewall::Ruleset)>,
 }
 
 impl HostEvidence {
@@ -140,6 +143,7 @@ impl HostEvidence {
             self.sshd = other.sshd;
         }
         self.pam.extend(other.pam);
+        self.firewall.extend(other.firewall);
     }
 }
 
@@ -164,6 +168,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &google::Users,
     &sshd::SshdT,
     &pam::PamService,
+    &firewall::iptables::IptablesSave,
+    &firewall::nft_json::NftJson,
 ];
 
 /// Everything read from an evidence folder.
@@ -444,6 +450,9 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             host.sshd = host_evidence.sshd;
         }
         host.pam.extend(host_evidence.pam);
+        if !host_evidence.firewall.is_empty() {
+            host.firewall = Some(firewall::host_facts(&host_evidence.firewall));
+        }
     }
     let mut merger = IdentityMerger::new(std::mem::take(&mut facts.identities));
     for identity in identities {

@@ -118,8 +118,8 @@ impl Format for PamService {
         }
         Ok((
             Parsed::Host(HostEvidence {
-                sshd: None,
                 pam: vec![facts],
+                ..HostEvidence::default()
             }),
             rules,
         ))

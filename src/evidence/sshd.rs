@@ -108,7 +108,7 @@ impl Format for SshdT {
         Ok((
             Parsed::Host(HostEvidence {
                 sshd: Some(facts),
-                pam: Vec::new(),
+                ..HostEvidence::default()
             }),
             settings,
         ))

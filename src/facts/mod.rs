@@ -16,7 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 mod evidence;
+mod firewall;
 pub use evidence::*;
+pub use firewall::*;
 
 /// Version of the facts document. Bumped when a field changes meaning or disappears.
 pub const FACTS_SCHEMA_VERSION: u32 = 1;
@@ -154,6 +156,9 @@ pub struct HostFacts {
     /// PAM service files from evidence.
     #[serde(default)]
     pub pam: Vec<PamServiceFacts>,
+    /// Inbound firewall rules from evidence, evaluated per port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<FirewallFacts>,
 }
 
 impl HostFacts {
@@ -178,6 +183,7 @@ impl HostFacts {
             probe_errors: Vec::new(),
             sshd: None,
             pam: Vec::new(),
+            firewall: None,
         }
     }
 }

@@ -288,6 +288,7 @@ pub fn run_scan(
                 probe_errors: Vec::new(),
                 sshd: None,
                 pam: Vec::new(),
+                firewall: None,
             }
         })
         .collect();

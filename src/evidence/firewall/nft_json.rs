@@ -1,0 +1,441 @@
+//! `nft -j list ruleset` (libnftables-json(5)): `{"nftables": [{"metainfo": ...}, {"table":
+//! ...}, {"chain": ...}, {"rule": ...}, {"set": ...}]}`. Base chains of type filter at the input
+//! hook are what an inbound connection meets; `inet` tables serve both families.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{Action, BaseChain, Family, Match, Rule, Ruleset, parse_port_range};
+use crate::evidence::{Format, Input, ParseError, Parsed, json};
+
+/// `nft -j list ruleset`.
+pub struct NftJson;
+
+impl Format for NftJson {
+    fn name(&self) -> &'static str {
+        "nft-json"
+    }
+
+    fn recognise(&self, input: &Input<'_>) -> bool {
+        let head = input.head.trim_start();
+        head.starts_with('{') && head.contains("\"nftables\"")
+    }
+
+    fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
+        let (document, text) = json::read_document(input.path)?;
+        let ruleset = parse(&document, &text, input)?;
+        let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
+        Ok((
+            Parsed::Host(crate::evidence::HostEvidence {
+                firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
+                ..Default::default()
+            }),
+            rules,
+        ))
+    }
+}
+
+fn families_of(table_family: &str) -> Vec<Family> {
+    match table_family {
+        "ip" => vec![Family::Ipv4],
+        "ip6" => vec![Family::Ipv6],
+        "inet" => vec![Family::Ipv4, Family::Ipv6],
+        _ => Vec::new(),
+    }
+}
+
+/// Parses a `nft -j list ruleset` document; `text` is its text, for the lines rules cite
+/// (`nft -j` writes one line, `jq` one per member).
+pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset, ParseError> {
+    let items = document
+        .get("nftables")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ParseError::at(1, "no `nftables` array: expected `nft -j list ruleset`"))?;
+    let key = |o: &Value| -> Option<String> {
+        Some(format!(
+            "{} {} {}",
+            o.get("family")?.as_str()?,
+            o.get("table")?.as_str()?,
+            o.get("chain").or_else(|| o.get("name"))?.as_str()?
+        ))
+    };
+    // Named sets first: rules refer to them as `@name`.
+    let mut sets: HashMap<String, Value> = HashMap::new();
+    for item in items {
+        if let Some(set) = item.get("set").or_else(|| item.get("map"))
+            && let (Some(family), Some(table), Some(name)) = (
+                set.get("family").and_then(Value::as_str),
+                set.get("table").and_then(Value::as_str),
+                set.get("name").and_then(Value::as_str),
+            )
+        {
+            let elements = set.get("elem").cloned().unwrap_or(Value::Array(Vec::new()));
+            sets.insert(format!("{family} {table} {name}"), elements);
+        }
+    }
+    let mut ruleset = Ruleset::default();
+    for (index, item) in items.iter().enumerate() {
+        if let Some(chain) = item.get("chain") {
+            let Some(name) = key(chain) else {
+                return Err(ParseError::at(
+                    1,
+                    format!("chain {index} without family, table or name"),
+                ));
+            };
+            ruleset.chains.entry(name.clone()).or_default();
+            let family = chain.get("family").and_then(Value::as_str).unwrap_or("");
+            for f in families_of(family) {
+                if !ruleset.families.contains(&f) {
+                    ruleset.families.push(f);
+                }
+            }
+            let is_input_filter = chain.get("hook").and_then(Value::as_str) == Some("input")
+                && chain.get("type").and_then(Value::as_str) == Some("filter");
+            if is_input_filter {
+                ruleset.input.push(BaseChain {
+                    chain: name,
+                    priority: priority(chain.get("prio")),
+                    families: families_of(family),
+                    policy_drops: chain.get("policy").and_then(Value::as_str) == Some("drop"),
+                });
+            }
+        } else if let Some(table) = item.get("table") {
+            for f in families_of(table.get("family").and_then(Value::as_str).unwrap_or("")) {
+                if !ruleset.families.contains(&f) {
+                    ruleset.families.push(f);
+                }
+            }
+        }
+    }
+    let mut lines = json::LineFinder::new(text);
+    for item in items {
+        let Some(rule) = item.get("rule") else {
+            continue;
+        };
+        let line = lines.next("rule").max(1);
+        let Some(chain) = key(rule) else {
+            return Err(ParseError::at(1, "a rule without family, table or chain"));
+        };
+        let family = rule.get("family").and_then(Value::as_str).unwrap_or("");
+        let table = rule.get("table").and_then(Value::as_str).unwrap_or("");
+        let handle = rule.get("handle").and_then(Value::as_u64).unwrap_or(0);
+        let rule_text = format!(
+            "table {family} {table} chain {} handle {handle}",
+            chain.rsplit(' ').next().unwrap_or("")
+        );
+        let scope = Scope {
+            family,
+            table,
+            sets: &sets,
+        };
+        let exprs = rule
+            .get("expr")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (matches, action) in scope.rule(&exprs) {
+            // Jumps name a chain of the same table.
+            let action = match action {
+                Action::Jump(t) => Action::Jump(format!("{family} {table} {t}")),
+                Action::Goto(t) => Action::Goto(format!("{family} {table} {t}")),
+                other => other,
+            };
+            ruleset
+                .chains
+                .entry(chain.clone())
+                .or_default()
+                .rules
+                .push(Rule {
+                    matches,
+                    action,
+                    source: input.source(line),
+                    text: rule_text.clone(),
+                });
+        }
+    }
+    Ok(ruleset)
+}
+
+/// A chain priority: a number, or a name (`filter` = 0, `raw` = -300, `mangle` = -150,
+/// `security` = 50), optionally with an offset (`filter + 10`).
+fn priority(value: Option<&Value>) -> i32 {
+    match value {
+        Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(0),
+        Some(Value::String(s)) => {
+            let (name, offset) = match s.split_once(['+', '-']) {
+                Some((name, n)) => {
+                    let n: i32 = n.trim().parse().unwrap_or(0);
+                    (name.trim(), if s.contains('-') { -n } else { n })
+                }
+                None => (s.trim(), 0),
+            };
+            let base = match name {
+                "raw" => -300,
+                "mangle" => -150,
+                "dstnat" => -100,
+                "security" => 50,
+                "srcnat" => 100,
+                _ => 0,
+            };
+            base + offset
+        }
+        _ => 0,
+    }
+}
+
+struct Scope<'a> {
+    family: &'a str,
+    table: &'a str,
+    sets: &'a HashMap<String, Value>,
+}
+
+/// Port ranges, strings and prefixes of a match's right-hand side.
+#[derive(Default)]
+struct Values {
+    ports: Vec<(u16, u16)>,
+    words: Vec<String>,
+    any_prefix: bool,
+    unreadable: bool,
+}
+
+impl Scope<'_> {
+    /// A rule's matches and action; a verdict map becomes one rule per element.
+    fn rule(&self, exprs: &[Value]) -> Vec<(Vec<Match>, Action)> {
+        let mut matches = Vec::new();
+        for expr in exprs {
+            if let Some(m) = expr.get("match") {
+                matches.push(self.condition(m));
+                continue;
+            }
+            if let Some(vmap) = expr.get("vmap") {
+                return self.verdict_map(&matches, vmap);
+            }
+            if let Some(action) = action(expr) {
+                return vec![(matches, action)];
+            }
+            if let Some(xt) = expr.get("xt") {
+                // iptables-nft rules: the extension's options are not in the JSON.
+                let name = xt.get("name").and_then(Value::as_str).unwrap_or("?");
+                match xt.get("type").and_then(Value::as_str) {
+                    Some("target") => {
+                        let action = match name {
+                            "REJECT" => Action::Reject,
+                            "DROP" => Action::Drop,
+                            "ACCEPT" => Action::Accept,
+                            _ => Action::Continue,
+                        };
+                        return vec![(matches, action)];
+                    }
+                    _ => matches.push(Match::Unknown(format!("iptables -m {name}"))),
+                }
+            }
+            // counter, log, limit, meta set, ...: the packet goes on.
+        }
+        vec![(matches, Action::Continue)]
+    }
+
+    fn verdict_map(&self, before: &[Match], vmap: &Value) -> Vec<(Vec<Match>, Action)> {
+        let key = vmap.get("key").unwrap_or(&Value::Null);
+        let elements = match vmap.get("data") {
+            Some(Value::String(name)) => self.named_set(name).cloned().unwrap_or_default(),
+            Some(data) => data.get("set").cloned().unwrap_or_default(),
+            None => Value::Null,
+        };
+        let mut rules = Vec::new();
+        for element in elements.as_array().into_iter().flatten() {
+            let (Some(k), Some(v)) = (element.get(0), element.get(1)) else {
+                continue;
+            };
+            let Some(action) = action(v) else { continue };
+            let condition = serde_json::json!({"op": "==", "left": key, "right": k});
+            let mut matches = before.to_vec();
+            matches.push(self.condition(&condition));
+            rules.push((matches, action));
+        }
+        rules
+    }
+
+    fn named_set(&self, reference: &str) -> Option<&Value> {
+        let name = reference.strip_prefix('@')?;
+        self.sets
+            .get(&format!("{} {} {name}", self.family, self.table))
+    }
+
+    /// What a match means for a new TCP connection from anywhere.
+    fn condition(&self, m: &Value) -> Match {
+        let op = m.get("op").and_then(Value::as_str).unwrap_or("==");
+        let left = m.get("left").unwrap_or(&Value::Null);
+        let right = m.get("right").unwrap_or(&Value::Null);
+        let negated = op == "!=";
+        let truth = |hit: bool| {
+            if hit != negated {
+                Match::Always
+            } else {
+                Match::Never
+            }
+        };
+        let mut values = Values::default();
+        self.collect(right, &mut values);
+        if let Some(payload) = left.get("payload") {
+            let protocol = payload
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let field = payload.get("field").and_then(Value::as_str).unwrap_or("");
+            return match (protocol, field) {
+                ("udp" | "sctp" | "dccp", _) => Match::Never,
+                ("tcp" | "th", "dport") => {
+                    let ranges = match op {
+                        "<" | "<=" | ">" | ">=" => comparison(op, &values.ports),
+                        _ => values.ports,
+                    };
+                    if values.unreadable {
+                        Match::Unknown("tcp dport".into())
+                    } else {
+                        Match::DestPorts { ranges, negated }
+                    }
+                }
+                ("tcp" | "th", "sport") => Match::Always,
+                ("tcp", "flags") => Match::Unknown("tcp flags".into()),
+                ("ip", "saddr") | ("ip6", "saddr") => {
+                    if values.unreadable {
+                        Match::Unknown(format!("{protocol} saddr"))
+                    } else {
+                        truth(values.any_prefix)
+                    }
+                }
+                ("ip", "protocol") | ("ip6", "nexthdr") => {
+                    truth(values.words.iter().any(|w| w == "tcp" || w == "6"))
+                }
+                ("ip", _) if self.family == "inet" => Match::Family(Family::Ipv4),
+                ("ip6", _) if self.family == "inet" => Match::Family(Family::Ipv6),
+                _ => Match::Unknown(format!("{protocol} {field}")),
+            };
+        }
+        if let Some(meta) = left.get("meta") {
+            let key = meta.get("key").and_then(Value::as_str).unwrap_or("");
+            return match key {
+                "l4proto" | "protocol" => {
+                    truth(values.words.iter().any(|w| w == "tcp" || w == "6"))
+                }
+                "nfproto" => {
+                    let v4 = values.words.iter().any(|w| w == "ipv4");
+                    let v6 = values.words.iter().any(|w| w == "ipv6");
+                    match (v4 != negated, v6 != negated) {
+                        (true, true) => Match::Always,
+                        (true, false) => Match::Family(Family::Ipv4),
+                        (false, true) => Match::Family(Family::Ipv6),
+                        (false, false) => Match::Never,
+                    }
+                }
+                "iifname" | "iif" => {
+                    if values.words.iter().all(|w| w == "lo") && !values.words.is_empty() {
+                        truth(false)
+                    } else {
+                        Match::Unknown(format!("{key} {}", values.words.join(",")))
+                    }
+                }
+                "oifname" | "oif" => truth(false),
+                "pkttype" => truth(values.words.iter().any(|w| w == "host")),
+                _ => Match::Unknown(format!("meta {key}")),
+            };
+        }
+        if let Some(ct) = left.get("ct") {
+            let key = ct.get("key").and_then(Value::as_str).unwrap_or("");
+            return match key {
+                "state" => truth(values.words.iter().any(|w| w == "new")),
+                "status" => truth(false),
+                _ => Match::Unknown(format!("ct {key}")),
+            };
+        }
+        if left.get("fib").is_some() {
+            // `fib daddr type local`: the packet is for this host.
+            return Match::Always;
+        }
+        Match::Unknown("an expression".into())
+    }
+
+    fn collect(&self, value: &Value, out: &mut Values) {
+        match value {
+            Value::Number(n) => match n.as_u64().and_then(|n| u16::try_from(n).ok()) {
+                Some(p) => out.ports.push((p, p)),
+                None => out.unreadable = true,
+            },
+            Value::String(s) if s.starts_with('@') => match self.named_set(s) {
+                Some(elements) => self.collect(elements, out),
+                None => out.unreadable = true,
+            },
+            Value::String(s) => {
+                if let Some(range) = parse_port_range(s) {
+                    out.ports.push(range);
+                }
+                if s == "0.0.0.0/0" || s == "::/0" {
+                    out.any_prefix = true;
+                }
+                out.words.push(s.clone());
+            }
+            Value::Array(items) => items.iter().for_each(|i| self.collect(i, out)),
+            Value::Object(o) => {
+                if let Some(set) = o.get("set") {
+                    self.collect(set, out);
+                } else if let Some(Value::Array(bounds)) = o.get("range") {
+                    let bound = |i: usize| {
+                        bounds
+                            .get(i)
+                            .and_then(Value::as_u64)
+                            .and_then(|n| u16::try_from(n).ok())
+                    };
+                    match (bound(0), bound(1)) {
+                        (Some(a), Some(b)) if a <= b => out.ports.push((a, b)),
+                        _ => out.unreadable = true,
+                    }
+                } else if let Some(prefix) = o.get("prefix") {
+                    if prefix.get("len").and_then(Value::as_u64) == Some(0) {
+                        out.any_prefix = true;
+                    }
+                } else if let Some(elem) = o.get("elem") {
+                    // A set element with options (`{"elem": {"val": 22, "timeout": 30}}`).
+                    self.collect(elem.get("val").unwrap_or(elem), out);
+                } else {
+                    out.unreadable = true;
+                }
+            }
+            _ => out.unreadable = true,
+        }
+    }
+}
+
+/// Ports below / above a bound.
+fn comparison(op: &str, bounds: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let Some(&(n, _)) = bounds.first() else {
+        return Vec::new();
+    };
+    match op {
+        "<" if n > 0 => vec![(0, n - 1)],
+        "<=" => vec![(0, n)],
+        ">" if n < 65535 => vec![(n + 1, 65535)],
+        ">=" => vec![(n, 65535)],
+        _ => Vec::new(),
+    }
+}
+
+fn action(expr: &Value) -> Option<Action> {
+    let object = expr.as_object()?;
+    let (name, value) = object.iter().next()?;
+    let target = || {
+        value
+            .get("target")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some(match name.as_str() {
+        "accept" => Action::Accept,
+        "drop" => Action::Drop,
+        "reject" => Action::Reject,
+        "return" => Action::Return,
+        "jump" => Action::Jump(target()?),
+        "goto" => Action::Goto(target()?),
+        _ => return None,
+    })
+}

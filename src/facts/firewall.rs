@@ -1,0 +1,57 @@
+//! Firewall rules as evidence about a host, reduced to what a packet meets.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::SourceRef;
+
+/// The inbound filtering of one host, from its rule exports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct FirewallFacts {
+    /// The files the rules were read from.
+    pub sources: Vec<SourceRef>,
+    /// Their formats (`iptables-save`, `nft-json`, ...).
+    pub formats: Vec<String>,
+    /// One entry per address family the exports cover (`ipv4`, `ipv6`).
+    pub families: Vec<FirewallFamilyFacts>,
+}
+
+/// What a new inbound connection of one address family meets.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct FirewallFamilyFacts {
+    /// `ipv4` or `ipv6`.
+    pub family: String,
+    /// Some chain filters inbound traffic (a base chain at the input hook, the INPUT chain).
+    pub input_filtered: bool,
+    /// The policy of the input chain(s): `accept` or `drop` (the strictest when several).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_policy: Option<String>,
+    /// The verdict for a new TCP connection from anywhere to a port no rule names: the
+    /// effective default, catch-all rules included.
+    pub default_verdict: String,
+    /// The verdict for a new TCP connection from anywhere (any source address, a
+    /// non-loopback interface), for every destination port 0–65535, as ranges in order.
+    pub tcp: Vec<PortVerdict>,
+}
+
+/// The verdict for a range of destination ports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PortVerdict {
+    /// First port.
+    pub from: u16,
+    /// Last port (inclusive).
+    pub to: u16,
+    /// `accept`, `drop` or `reject`.
+    pub verdict: String,
+    /// A rule on the way matched on something an export does not show in full (an
+    /// interface other than loopback, an ipset, an iptables extension): the verdict assumes it
+    /// matched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+    /// The rule that decided; absent when the chain policy did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<SourceRef>,
+    /// That rule as the export shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_text: Option<String>,
+}

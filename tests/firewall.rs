@@ -1,0 +1,271 @@
+//! Firewall evidence: real iptables and nft exports read back, and rules held against a real
+//! scan of two hosts in namespaces of our own (one with the exported rules loaded, one whose
+//! rules were never restored).
+
+use std::process::Command;
+
+use crate::support::{Netns, finding_state, is_root, postura, read_json, repo, require};
+
+fn fixture(host: &str, file: &str) -> std::path::PathBuf {
+    repo()
+        .join("fixtures/evidence/firewall/hosts")
+        .join(host)
+        .join(file)
+}
+
+fn evidence_result(dir: &std::path::Path) -> serde_json::Value {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(dir)
+        .args(["-q", "-f", "json", "--lang", "en", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    read_json(&out.path().join("postura-result.json"))
+}
+
+/// The verdict a family of a host's firewall facts gives `port`.
+fn verdict(host: &serde_json::Value, family: &str, port: u64) -> String {
+    let families = host["firewall"]["families"]
+        .as_array()
+        .expect("firewall facts");
+    let f = families
+        .iter()
+        .find(|f| f["family"] == family)
+        .unwrap_or_else(|| panic!("no {family} in {host}"));
+    f["tcp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["from"].as_u64().unwrap() <= port && port <= v["to"].as_u64().unwrap())
+        .map(|v| v["verdict"].as_str().unwrap().to_owned())
+        .expect("every port has a verdict")
+}
+
+fn host<'r>(result: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
+    result["facts"]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hostnames"][0] == name || h["address"] == name)
+        .unwrap_or_else(|| panic!("no host {name}"))
+}
+
+#[test]
+fn committed_exports_are_evaluated_as_a_packet_meets_them() {
+    let result = evidence_result(&repo().join("fixtures/evidence/firewall"));
+    let web01 = host(&result, "web01");
+    // SSH jumps to a chain that accepts only the admin network and returns: the policy drops.
+    assert_eq!(verdict(web01, "ipv4", 22), "drop");
+    assert_eq!(verdict(web01, "ipv4", 443), "accept");
+    assert_eq!(verdict(web01, "ipv4", 9105), "accept");
+    assert_eq!(verdict(web01, "ipv6", 5432), "reject");
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "web01"),
+        "pass"
+    );
+    let db01 = host(&result, "db01");
+    // The inet table accepts 5432, the later ip-only base chain drops it for IPv4 only.
+    assert_eq!(verdict(db01, "ipv4", 5432), "drop");
+    assert_eq!(verdict(db01, "ipv6", 5432), "accept");
+    assert_eq!(verdict(db01, "ipv4", 8080), "reject");
+    assert_eq!(
+        finding_state(&result, "fw-sensitive-port-allowed", "db01"),
+        "fail"
+    );
+    let legacy01 = host(&result, "legacy01");
+    // The range 3000:4000 accepts 3389 before anything else is reached.
+    assert_eq!(verdict(legacy01, "ipv4", 3389), "accept");
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "legacy01"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "open01"),
+        "fail"
+    );
+    // The text export is listed, not silently dropped.
+    let text = result["facts"]["evidence_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "hosts/db01/nft-list-ruleset.txt")
+        .expect("listed");
+    assert!(text["status"] == "used" || text["status"] == "not_used");
+}
+
+/// A namespace reached from ours over a veth pair: `address` inside, `peer` on our side.
+struct Remote {
+    ns: Netns,
+    address: String,
+}
+
+impl Remote {
+    fn new(tag: &str, subnet: u8) -> Self {
+        let ns = Netns::new(tag);
+        let ours = format!("pf{tag}{}", std::process::id() % 10000);
+        let theirs = format!("{ours}x");
+        run(&[
+            "ip", "link", "add", &ours, "type", "veth", "peer", "name", &theirs,
+        ]);
+        run(&["ip", "link", "set", &theirs, "netns", &ns.0]);
+        run(&[
+            "ip",
+            "addr",
+            "add",
+            &format!("10.231.{subnet}.1/30"),
+            "dev",
+            &ours,
+        ]);
+        run(&["ip", "link", "set", &ours, "up"]);
+        let address = format!("10.231.{subnet}.2");
+        ns.exec_ok(&[
+            "ip",
+            "addr",
+            "add",
+            &format!("{address}/30"),
+            "dev",
+            &theirs,
+        ]);
+        ns.exec_ok(&["ip", "link", "set", &theirs, "up"]);
+        Self { ns, address }
+    }
+
+    /// Loads an iptables-save export into the namespace.
+    fn restore(&self, export: &std::path::Path) {
+        let status = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns.0,
+                "iptables-restore",
+                "--counters",
+            ])
+            .stdin(std::fs::File::open(export).unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success(), "iptables-restore {}", export.display());
+    }
+
+    fn listen(&self, ports: &[u16]) -> Vec<crate::support::Server> {
+        ports
+            .iter()
+            .map(|port| {
+                self.ns.spawn(&[
+                    "python3",
+                    "-c",
+                    &format!(
+                        "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('0.0.0.0',{port}))\ns.listen(64)\ntime.sleep(120)"
+                    ),
+                ])
+            })
+            .collect()
+    }
+}
+
+fn run(args: &[&str]) {
+    let status = Command::new(args[0]).args(&args[1..]).status().unwrap();
+    assert!(status.success(), "{args:?}");
+}
+
+#[test]
+fn rules_are_held_against_a_real_scan() {
+    if !is_root() || !require("iptables-restore") || !require("python3") {
+        return;
+    }
+    // legacy: the exported rules are in force; 445 and 3389 (in 3000:4000) answer.
+    let legacy = Remote::new("l", 7);
+    legacy.restore(&fixture("legacy01", "iptables-save.txt"));
+    let _legacy_services = legacy.listen(&[445, 3389]);
+    // unrestored: web01's export, but the host came back from a reboot without its rules;
+    // PostgreSQL (rejected by the export) and 8080 (dropped by its policy) answer.
+    let unrestored = Remote::new("u", 8);
+    let _unrestored_services = unrestored.listen(&[5432, 8080]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    // Evidence folders named by address join the scanned hosts.
+    let evidence = tempfile::tempdir().unwrap();
+    for (remote, host) in [(&legacy, "legacy01"), (&unrestored, "web01")] {
+        let dir = evidence.path().join(&remote.address);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            fixture(host, "iptables-save.txt"),
+            dir.join("iptables-save.txt"),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", &legacy.address, &unrestored.address])
+        .args(["--ports", "80,443,445,3389,5432,8080,9100-9110"])
+        .args([
+            "--profile",
+            "fast",
+            "-q",
+            "-f",
+            "json,facts",
+            "--lang",
+            "en",
+        ])
+        .arg("--evidence")
+        .arg(evidence.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let result = read_json(&out.path().join("postura-result.json"));
+    let state = |check: &str, host: &str| finding_state(&result, check, host);
+    assert_eq!(
+        state("fw-sensitive-port-allowed-and-open", &legacy.address),
+        "fail"
+    );
+    assert_eq!(state("fw-open-despite-rules", &legacy.address), "pass");
+    assert_eq!(state("fw-open-despite-rules", &unrestored.address), "fail");
+    assert_eq!(
+        state("fw-allowed-port-without-service", &unrestored.address),
+        "fail"
+    );
+    assert_eq!(
+        state("fw-sensitive-port-allowed-and-open", &unrestored.address),
+        "pass"
+    );
+    let drift = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check_id"] == "fw-open-despite-rules" && f["asset"] == unrestored.address.as_str()
+        })
+        .unwrap();
+    let evidence_text = drift["evidence"].to_string();
+    assert!(
+        evidence_text.contains("5432/tcp open, the rules reject it"),
+        "{evidence_text}"
+    );
+    assert!(
+        evidence_text.contains("8080/tcp open, the rules drop it by the policy"),
+        "{evidence_text}"
+    );
+
+    if std::env::var_os("POSTURA_WRITE_FIXTURES").is_some() {
+        // Check examples: one facts file per scanned host.
+        let facts = read_json(&out.path().join("postura-facts.json"));
+        for (remote, name) in [(&legacy, "scan-legacy"), (&unrestored, "scan-unrestored")] {
+            let mut doc = facts.clone();
+            let kept: Vec<_> = facts["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|h| h["address"] == remote.address.as_str())
+                .cloned()
+                .collect();
+            doc["hosts"] = serde_json::Value::Array(kept);
+            std::fs::write(
+                repo().join(format!("fixtures/facts/firewall/{name}.json")),
+                serde_json::to_string_pretty(&doc).unwrap() + "\n",
+            )
+            .unwrap();
+        }
+    }
+}
