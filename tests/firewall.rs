@@ -85,6 +85,28 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
         finding_state(&result, "fw-inbound-default-allow", "open01"),
         "fail"
     );
+    // Windows: English netsh (CRLF), German netsh in code page 850, PowerShell 5.1 JSON in
+    // UTF-16 with enums as numbers and `NotConfigured` meaning the Windows default.
+    let profiles = |name: &str| host(&result, name)["firewall"]["profiles"].clone();
+    assert_eq!(profiles("win01")[1]["default_inbound"], "allow");
+    assert_eq!(profiles("win01")[2]["enabled"], false);
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "win01"),
+        "fail"
+    );
+    assert_eq!(profiles("win02")[0]["enabled"], true);
+    assert_eq!(profiles("win02")[0]["default_inbound"], "block");
+    assert_eq!(profiles("win02")[0]["not_configured"][0], "Enabled");
+    assert_eq!(profiles("win02")[2]["enabled"], false);
+    assert_eq!(profiles("win03")[2]["name"], "public");
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "win03"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "fw-dropped-not-logged", "win03"),
+        "fail"
+    );
     // The text export is listed, not silently dropped.
     let text = result["facts"]["evidence_files"]
         .as_array()

@@ -134,6 +134,8 @@ pub struct HostEvidence {
     pub pam: Vec<PamServiceFacts>,
     /// Firewall rule exports: format, file, rules.
     pub firewall: Vec<(String, crate::facts::SourceRef, firewall::Ruleset)>,
+    /// Windows Defender Firewall profiles.
+    pub profiles: Vec<crate::facts::FirewallProfileFacts>,
 }
 
 impl HostEvidence {
@@ -144,6 +146,7 @@ impl HostEvidence {
         }
         self.pam.extend(other.pam);
         self.firewall.extend(other.firewall);
+        self.profiles.extend(other.profiles);
     }
 }
 
@@ -170,6 +173,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &pam::PamService,
     &firewall::iptables::IptablesSave,
     &firewall::nft_json::NftJson,
+    &firewall::windows::ProfileJson,
+    &firewall::windows::NetshProfiles,
 ];
 
 /// Everything read from an evidence folder.
@@ -450,8 +455,11 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             host.sshd = host_evidence.sshd;
         }
         host.pam.extend(host_evidence.pam);
-        if !host_evidence.firewall.is_empty() {
-            host.firewall = Some(firewall::host_facts(&host_evidence.firewall));
+        if !host_evidence.firewall.is_empty() || !host_evidence.profiles.is_empty() {
+            host.firewall = Some(firewall::host_facts(
+                &host_evidence.firewall,
+                host_evidence.profiles,
+            ));
         }
     }
     let mut merger = IdentityMerger::new(std::mem::take(&mut facts.identities));

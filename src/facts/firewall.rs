@@ -13,7 +13,33 @@ pub struct FirewallFacts {
     /// Their formats (`iptables-save`, `nft-json`, ...).
     pub formats: Vec<String>,
     /// One entry per address family the exports cover (`ipv4`, `ipv6`).
+    #[serde(default)]
     pub families: Vec<FirewallFamilyFacts>,
+    /// Windows Defender Firewall profiles (`netsh advfirewall show allprofiles`,
+    /// `Get-NetFirewallProfile`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<FirewallProfileFacts>,
+}
+
+/// One Windows Defender Firewall profile.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct FirewallProfileFacts {
+    /// `domain`, `private` or `public`.
+    pub name: String,
+    /// The profile filters traffic.
+    pub enabled: bool,
+    /// What happens to inbound connections no rule allows: `block` or `allow`
+    /// (`block_always` when even allow rules are ignored).
+    pub default_inbound: String,
+    /// Dropped packets are logged; absent when the export does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dropped: Option<bool>,
+    /// Settings left `NotConfigured`, which means the Windows default (enabled, inbound
+    /// blocked, nothing logged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_configured: Vec<String>,
+    /// Where the profile was read.
+    pub source: SourceRef,
 }
 
 /// What a new inbound connection of one address family meets.

@@ -11,10 +11,13 @@
 
 pub mod iptables;
 pub mod nft_json;
+pub mod windows;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::{FirewallFacts, FirewallFamilyFacts, PortVerdict, SourceRef};
+use crate::facts::{
+    FirewallFacts, FirewallFamilyFacts, FirewallProfileFacts, PortVerdict, SourceRef,
+};
 
 /// An address family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -430,11 +433,24 @@ impl Ruleset {
     }
 }
 
-/// The firewall facts of one host from its rule exports (format name, file, rules). Per
-/// family, an nft export wins over iptables exports: it shows every table the kernel runs,
-/// iptables-nft's included.
-pub fn host_facts(exports: &[(String, SourceRef, Ruleset)]) -> FirewallFacts {
+/// The firewall facts of one host from its rule exports (format name, file, rules) and
+/// Windows profiles. Per family, an nft export wins over iptables exports: it shows every
+/// table the kernel runs, iptables-nft's included.
+pub fn host_facts(
+    exports: &[(String, SourceRef, Ruleset)],
+    profiles: Vec<FirewallProfileFacts>,
+) -> FirewallFacts {
     let mut facts = FirewallFacts::default();
+    for profile in &profiles {
+        let file = SourceRef {
+            file: profile.source.file.clone(),
+            line: 0,
+        };
+        if !facts.sources.contains(&file) {
+            facts.sources.push(file);
+        }
+    }
+    facts.profiles = profiles;
     for (format, source, _) in exports {
         facts.sources.push(source.clone());
         if !facts.formats.contains(format) {
