@@ -107,6 +107,28 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
         finding_state(&result, "fw-dropped-not-logged", "win03"),
         "fail"
     );
+    // AWS security groups: each group is an asset; only 0.0.0.0/0 and ::/0 count as anywhere,
+    // protocol -1 opens everything, UDP does not count for TCP.
+    assert_eq!(
+        verdict(host(&result, "sg-0a3f7c2e9b1d40001"), "ipv4", 22),
+        "drop"
+    );
+    assert_eq!(
+        verdict(host(&result, "sg-0a3f7c2e9b1d40001"), "ipv6", 443),
+        "accept"
+    );
+    assert_eq!(
+        verdict(host(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 3306),
+        "accept"
+    );
+    assert_eq!(
+        verdict(host(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 5432),
+        "drop"
+    );
+    assert_eq!(
+        finding_state(&result, "fw-inbound-default-allow", "sg-0c7d1f3a5e9b60021"),
+        "fail"
+    );
     // The text export is listed, not silently dropped.
     let text = result["facts"]["evidence_files"]
         .as_array()

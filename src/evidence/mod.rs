@@ -98,6 +98,8 @@ impl Input<'_> {
 pub enum Parsed {
     /// Settings of a host.
     Host(HostEvidence),
+    /// Assets the file names itself (cloud security groups), each with its evidence.
+    Assets(Vec<(String, HostEvidence)>),
     /// Users of an identity source. Files with the same id are merged (paged exports).
     Identity(IdentityFacts),
     /// One Okta user's factors, joined to the users of the same org.
@@ -175,6 +177,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &firewall::nft_json::NftJson,
     &firewall::windows::ProfileJson,
     &firewall::windows::NetshProfiles,
+    &firewall::aws_sg::SecurityGroups,
 ];
 
 /// Everything read from an evidence folder.
@@ -261,6 +264,13 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
                 let name = host_name(root, Path::new(&file.path));
                 file.asset = Some(name.clone());
                 evidence.hosts.entry(name).or_default().absorb(host);
+            }
+            Some(Parsed::Assets(assets)) => {
+                let names: Vec<&str> = assets.iter().map(|(n, _)| n.as_str()).collect();
+                file.asset = Some(names.join(", "));
+                for (name, host) in assets {
+                    evidence.hosts.entry(name).or_default().absorb(host);
+                }
             }
             Some(Parsed::Identity(identity)) => {
                 file.asset = Some(identity.id.clone());

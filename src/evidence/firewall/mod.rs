@@ -9,6 +9,7 @@
 //! accept, and not to match when they would drop: the result never claims protection it cannot
 //! show, and such verdicts are marked `uncertain`.
 
+pub mod aws_sg;
 pub mod iptables;
 pub mod nft_json;
 pub mod windows;
