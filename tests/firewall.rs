@@ -129,14 +129,15 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
         finding_state(&result, "fw-inbound-default-allow", "sg-0c7d1f3a5e9b60021"),
         "fail"
     );
-    // The text export is listed, not silently dropped.
+    // `nft list ruleset` text is read too.
     let text = result["facts"]["evidence_files"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["path"] == "hosts/db01/nft-list-ruleset.txt")
         .expect("listed");
-    assert!(text["status"] == "used" || text["status"] == "not_used");
+    assert_eq!(text["status"], "used");
+    assert_eq!(text["format"], "nft-list-ruleset");
 }
 
 /// A namespace reached from ours over a veth pair: `address` inside, `peer` on our side.
@@ -312,4 +313,72 @@ fn rules_are_held_against_a_real_scan() {
             .unwrap();
         }
     }
+}
+
+/// The same live ruleset exported as text and as JSON gives the same verdicts.
+#[test]
+fn nft_text_and_json_exports_agree() {
+    if !is_root() || !require("nft") {
+        return;
+    }
+    let ns = Netns::new("nftboth");
+    ns.nft(
+        "table inet filter {\n\
+           set admins { type ipv4_addr; flags interval; elements = { 10.20.0.0/16, 192.0.2.0/24 } }\n\
+           chain ssh { ip saddr @admins accept; return; }\n\
+           chain tls { ip6 nexthdr tcp accept; }\n\
+           chain web { tcp dport 8443 goto tls; }\n\
+           chain input {\n\
+             type filter hook input priority filter; policy drop;\n\
+             ct state vmap { established : accept, related : accept, invalid : drop }\n\
+             iifname \"lo\" accept\n\
+             tcp dport { 22, 2222 } jump ssh\n\
+             tcp dport vmap { 80 : accept, 443 : accept, 8443 : jump web }\n\
+             tcp dport 3000-3999 counter log prefix \"dev \" accept\n\
+             tcp dport != 25 tcp dport < 1024 reject with tcp reset\n\
+           }\n\
+         }\n",
+    );
+    let export = |args: &[&str]| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.0, "nft"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let verdicts = |file: &str, content: Vec<u8>| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("gw01")).unwrap();
+        std::fs::write(dir.path().join("gw01").join(file), content).unwrap();
+        let result = evidence_result(dir.path());
+        let gw = host(&result, "gw01").clone();
+        let families = gw["firewall"]["families"].as_array().unwrap().clone();
+        let ranges: Vec<(u64, u64, String)> = families
+            .iter()
+            .flat_map(|f| f["tcp"].as_array().unwrap().clone())
+            .map(|v| {
+                (
+                    v["from"].as_u64().unwrap(),
+                    v["to"].as_u64().unwrap(),
+                    v["verdict"].to_string(),
+                )
+            })
+            .collect();
+        (gw, ranges)
+    };
+    let (text_host, from_text) = verdicts("nft-list-ruleset.txt", export(&["list", "ruleset"]));
+    let (_, from_json) = verdicts("nft.json", export(&["-j", "list", "ruleset"]));
+    assert_eq!(from_text, from_json);
+    // SSH returns from its chain (the source is not an admin) and meets the low-port REJECT.
+    assert_eq!(verdict(&text_host, "ipv4", 22), "reject");
+    assert_eq!(verdict(&text_host, "ipv4", 443), "accept");
+    assert_eq!(verdict(&text_host, "ipv4", 3500), "accept");
+    assert_eq!(verdict(&text_host, "ipv4", 25), "drop");
+    assert_eq!(verdict(&text_host, "ipv4", 111), "reject");
+    // 8443 jumps to web, goes to tls, which accepts only IPv6; falling out of a goto returns
+    // past the jump in input, so IPv4 meets the policy.
+    assert_eq!(verdict(&text_host, "ipv4", 8443), "drop");
+    assert_eq!(verdict(&text_host, "ipv6", 8443), "accept");
 }

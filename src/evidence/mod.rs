@@ -175,6 +175,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &pam::PamService,
     &firewall::iptables::IptablesSave,
     &firewall::nft_json::NftJson,
+    &firewall::nft_text::NftText,
     &firewall::windows::ProfileJson,
     &firewall::windows::NetshProfiles,
     &firewall::aws_sg::SecurityGroups,

@@ -12,6 +12,7 @@
 pub mod aws_sg;
 pub mod iptables;
 pub mod nft_json;
+pub mod nft_text;
 pub mod windows;
 
 use std::collections::{BTreeMap, HashMap};

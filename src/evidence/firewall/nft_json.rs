@@ -113,17 +113,24 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
         let Some(rule) = item.get("rule") else {
             continue;
         };
-        let line = lines.next("rule").max(1);
+        // Rules read from `nft list ruleset` text carry their line and text.
+        let line = match rule.get("postura_line").and_then(Value::as_u64) {
+            Some(line) => line,
+            None => lines.next("rule").max(1),
+        };
         let Some(chain) = key(rule) else {
             return Err(ParseError::at(1, "a rule without family, table or chain"));
         };
         let family = rule.get("family").and_then(Value::as_str).unwrap_or("");
         let table = rule.get("table").and_then(Value::as_str).unwrap_or("");
         let handle = rule.get("handle").and_then(Value::as_u64).unwrap_or(0);
-        let rule_text = format!(
-            "table {family} {table} chain {} handle {handle}",
-            chain.rsplit(' ').next().unwrap_or("")
-        );
+        let rule_text = match rule.get("postura_text").and_then(Value::as_str) {
+            Some(text) => text.to_owned(),
+            None => format!(
+                "table {family} {table} chain {} handle {handle}",
+                chain.rsplit(' ').next().unwrap_or("")
+            ),
+        };
         let scope = Scope {
             family,
             table,
@@ -205,6 +212,17 @@ impl Scope<'_> {
         let mut matches = Vec::new();
         for expr in exprs {
             if let Some(m) = expr.get("match") {
+                // `ip ...` and `ip6 ...` in an inet table also say which family.
+                let protocol = m.pointer("/left/payload/protocol").and_then(Value::as_str);
+                match protocol {
+                    Some("ip") if self.family == "inet" => {
+                        matches.push(Match::Family(Family::Ipv4))
+                    }
+                    Some("ip6") if self.family == "inet" => {
+                        matches.push(Match::Family(Family::Ipv6))
+                    }
+                    _ => {}
+                }
                 matches.push(self.condition(m));
                 continue;
             }
@@ -284,7 +302,9 @@ impl Scope<'_> {
                 .unwrap_or("");
             let field = payload.get("field").and_then(Value::as_str).unwrap_or("");
             return match (protocol, field) {
-                ("udp" | "sctp" | "dccp", _) => Match::Never,
+                ("udp" | "sctp" | "dccp" | "icmp" | "icmpv6" | "igmp" | "esp" | "ah", _) => {
+                    Match::Never
+                }
                 ("tcp" | "th", "dport") => {
                     let ranges = match op {
                         "<" | "<=" | ">" | ">=" => comparison(op, &values.ports),
@@ -308,8 +328,6 @@ impl Scope<'_> {
                 ("ip", "protocol") | ("ip6", "nexthdr") => {
                     truth(values.words.iter().any(|w| w == "tcp" || w == "6"))
                 }
-                ("ip", _) if self.family == "inet" => Match::Family(Family::Ipv4),
-                ("ip6", _) if self.family == "inet" => Match::Family(Family::Ipv6),
                 _ => Match::Unknown(format!("{protocol} {field}")),
             };
         }
