@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod encryption;
 mod evidence;
 mod firewall;
 mod scan;

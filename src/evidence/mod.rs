@@ -14,6 +14,7 @@
 //! name (`EVIDENCE/hosts/web01/pam.d/sshd` → `web01`), else to the file's own name.
 
 pub mod aws_iam;
+pub mod encryption;
 pub mod entra;
 pub mod firewall;
 pub mod google;
@@ -97,7 +98,7 @@ impl Input<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// Settings of a host.
-    Host(HostEvidence),
+    Host(Box<HostEvidence>),
     /// Assets the file names itself (cloud security groups), each with its evidence.
     Assets(Vec<(String, HostEvidence)>),
     /// Users of an identity source. Files with the same id are merged (paged exports).
@@ -138,6 +139,10 @@ pub struct HostEvidence {
     pub firewall: Vec<(String, crate::facts::SourceRef, firewall::Ruleset)>,
     /// Windows Defender Firewall profiles.
     pub profiles: Vec<crate::facts::FirewallProfileFacts>,
+    /// Volumes and mounted filesystems.
+    pub volumes: Vec<crate::facts::VolumeFacts>,
+    /// LUKS headers.
+    pub luks: Vec<crate::facts::LuksFacts>,
 }
 
 impl HostEvidence {
@@ -149,6 +154,8 @@ impl HostEvidence {
         self.pam.extend(other.pam);
         self.firewall.extend(other.firewall);
         self.profiles.extend(other.profiles);
+        self.volumes.extend(other.volumes);
+        self.luks.extend(other.luks);
     }
 }
 
@@ -179,6 +186,9 @@ pub static FORMATS: &[&dyn Format] = &[
     &firewall::windows::ProfileJson,
     &firewall::windows::NetshProfiles,
     &firewall::aws_sg::SecurityGroups,
+    &encryption::lsblk::LsblkJson,
+    &encryption::lsblk::LsblkPairs,
+    &encryption::luks::LuksDump,
 ];
 
 /// Everything read from an evidence folder.
@@ -264,7 +274,7 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
             Some(Parsed::Host(host)) => {
                 let name = host_name(root, Path::new(&file.path));
                 file.asset = Some(name.clone());
-                evidence.hosts.entry(name).or_default().absorb(host);
+                evidence.hosts.entry(name).or_default().absorb(*host);
             }
             Some(Parsed::Assets(assets)) => {
                 let names: Vec<&str> = assets.iter().map(|(n, _)| n.as_str()).collect();
@@ -470,6 +480,12 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             host.firewall = Some(firewall::host_facts(
                 &host_evidence.firewall,
                 host_evidence.profiles,
+            ));
+        }
+        if !host_evidence.volumes.is_empty() || !host_evidence.luks.is_empty() {
+            host.encryption = Some(encryption::host_facts(
+                host_evidence.volumes,
+                host_evidence.luks,
             ));
         }
     }

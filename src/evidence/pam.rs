@@ -117,10 +117,10 @@ impl Format for PamService {
             });
         }
         Ok((
-            Parsed::Host(HostEvidence {
+            Parsed::Host(Box::new(HostEvidence {
                 pam: vec![facts],
                 ..HostEvidence::default()
-            }),
+            })),
             rules,
         ))
     }

@@ -106,10 +106,10 @@ impl Format for SshdT {
             ));
         }
         Ok((
-            Parsed::Host(HostEvidence {
+            Parsed::Host(Box::new(HostEvidence {
                 sshd: Some(facts),
                 ..HostEvidence::default()
-            }),
+            })),
             settings,
         ))
     }

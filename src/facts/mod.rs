@@ -15,8 +15,10 @@ use std::net::IpAddr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod encryption;
 mod evidence;
 mod firewall;
+pub use encryption::*;
 pub use evidence::*;
 pub use firewall::*;
 
@@ -159,6 +161,9 @@ pub struct HostFacts {
     /// Inbound firewall rules from evidence, evaluated per port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewall: Option<FirewallFacts>,
+    /// Encryption at rest from evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionFacts>,
 }
 
 impl HostFacts {
@@ -184,6 +189,7 @@ impl HostFacts {
             sshd: None,
             pam: Vec::new(),
             firewall: None,
+            encryption: None,
         }
     }
 }

@@ -289,6 +289,7 @@ pub fn run_scan(
                 sshd: None,
                 pam: Vec::new(),
                 firewall: None,
+                encryption: None,
             }
         })
         .collect();

@@ -30,10 +30,10 @@ impl Format for IptablesSave {
         let ruleset = parse(&text, input)?;
         let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
         Ok((
-            Parsed::Host(crate::evidence::HostEvidence {
+            Parsed::Host(Box::new(crate::evidence::HostEvidence {
                 firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
                 ..Default::default()
-            }),
+            })),
             rules,
         ))
     }

@@ -27,10 +27,10 @@ impl Format for NftJson {
         let ruleset = parse(&document, &text, input)?;
         let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
         Ok((
-            Parsed::Host(crate::evidence::HostEvidence {
+            Parsed::Host(Box::new(crate::evidence::HostEvidence {
                 firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
                 ..Default::default()
-            }),
+            })),
             rules,
         ))
     }

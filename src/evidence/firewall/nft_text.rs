@@ -34,10 +34,10 @@ impl Format for NftText {
         let ruleset = super::nft_json::parse(&document, "", input)?;
         let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
         Ok((
-            Parsed::Host(HostEvidence {
+            Parsed::Host(Box::new(HostEvidence {
                 firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
                 ..HostEvidence::default()
-            }),
+            })),
             rules,
         ))
     }

@@ -101,10 +101,10 @@ impl Format for ProfileJson {
 fn host(profiles: Vec<FirewallProfileFacts>) -> (Parsed, u64) {
     let count = profiles.len() as u64;
     (
-        Parsed::Host(HostEvidence {
+        Parsed::Host(Box::new(HostEvidence {
             profiles,
             ..HostEvidence::default()
-        }),
+        })),
         count,
     )
 }
