@@ -36,6 +36,10 @@ use facts::{FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
 use probes::{Progress, ScanRequest};
 use report::ScanResult;
 
+/// The recovery point objective when neither `--rpo` nor a host manifest sets one: a week,
+/// CIS Control 11.2 ("run backups weekly, or more frequently").
+pub const DEFAULT_RPO_SECONDS: i64 = 7 * 24 * 3600;
+
 /// Runs a network scan and returns its facts. `now` is called at the start and the end.
 pub fn scan(
     request: &ScanRequest,
@@ -182,6 +186,7 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                 now: facts.finished_at,
                 generated_at: facts.finished_at,
                 tls_profile,
+                rpo_seconds: DEFAULT_RPO_SECONDS,
             };
             for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {
                 if let Some(error) = finding

@@ -10,6 +10,8 @@
 //! Helper functions available to conditions:
 //! - `tls_profile`: the selected TLS profile (`profiles/tls/*.yaml`).
 //! - `now`: the reference time of the judgement as an RFC 3339 string (`timestamp(now)`).
+//! - `rpo`: the run's recovery point objective as a CEL duration string (`duration(rpo)`);
+//!   a host's own `backup.rpo` overrides it.
 //! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
 //!   host being judged.
 
@@ -161,6 +163,8 @@ pub struct Judgement {
     pub generated_at: jiff::Timestamp,
     /// The TLS profile checks compare against (`tls_profile` in conditions).
     pub tls_profile: TlsProfile,
+    /// The recovery point objective backups are judged against (`--rpo`), in seconds.
+    pub rpo_seconds: i64,
 }
 
 fn context_for(
@@ -175,6 +179,10 @@ fn context_for(
     // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
     ctx.add_variable_from_value("now", Value::String(Arc::new(judgement.now.to_string())));
     ctx.add_variable_from_value("tls_profile", profile_value.clone());
+    ctx.add_variable_from_value(
+        "rpo",
+        Value::String(Arc::new(format!("{}s", judgement.rpo_seconds))),
+    );
     // `scanned` is not a stdlib name, so registration cannot fail.
     let _ = ctx.add_function("scanned", move |ports: Value| {
         scanned(&scanned_ranges, ports)

@@ -100,6 +100,10 @@ pub struct ReportArgs {
     /// zone (2026-11-20, "2026-11-20 09:00").
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub as_of: Option<jiff::Timestamp>,
+    /// Recovery point objective: the oldest the last successful backup may be (24h, 7d,
+    /// 1d 12h). A host's `postura-manifest.json` `rpo` overrides it. Default: 7d.
+    #[arg(long, value_name = "DURATION", value_parser = parse_rpo)]
+    pub rpo: Option<i64>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -252,6 +256,11 @@ pub fn parse_as_of(text: &str) -> Result<jiff::Timestamp, String> {
         .ok_or_else(|| {
             format!("`{text}` is not a time: expected e.g. 2026-11-20T09:00:00Z, 2026-11-20 or \"2026-11-20 09:00\"")
         })
+}
+
+/// `--rpo`: a duration in seconds.
+pub fn parse_rpo(text: &str) -> Result<i64, String> {
+    postura::evidence::text::parse_duration_seconds(text)
 }
 
 /// `--evidence-tz`: an IANA zone name or UTC.

@@ -297,6 +297,7 @@ fn finish(
         lang: lang(args.lang),
         now: args.as_of.unwrap_or(generated_at),
         generated_at,
+        rpo_seconds: args.rpo.unwrap_or(postura::DEFAULT_RPO_SECONDS),
         tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
     };
     let mut facts = facts;

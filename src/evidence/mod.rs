@@ -14,6 +14,7 @@
 //! name (`EVIDENCE/hosts/web01/pam.d/sshd` → `web01`), else to the file's own name.
 
 pub mod aws_iam;
+pub mod backup;
 pub mod encryption;
 pub mod entra;
 pub mod firewall;
@@ -143,6 +144,10 @@ pub struct HostEvidence {
     pub volumes: Vec<crate::facts::VolumeFacts>,
     /// LUKS headers.
     pub luks: Vec<crate::facts::LuksFacts>,
+    /// Backup sets.
+    pub backups: Vec<crate::facts::BackupSetFacts>,
+    /// The host's recovery point objective from its manifest.
+    pub rpo: Option<String>,
 }
 
 impl HostEvidence {
@@ -156,6 +161,8 @@ impl HostEvidence {
         self.profiles.extend(other.profiles);
         self.volumes.extend(other.volumes);
         self.luks.extend(other.luks);
+        self.backups.extend(other.backups);
+        self.rpo = self.rpo.take().or(other.rpo);
     }
 }
 
@@ -189,6 +196,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &encryption::lsblk::LsblkJson,
     &encryption::lsblk::LsblkPairs,
     &encryption::luks::LuksDump,
+    &backup::restic::Snapshots,
+    &backup::borg::Listing,
 ];
 
 /// Everything read from an evidence folder.
@@ -221,10 +230,13 @@ pub struct FolderError {
     pub message: String,
 }
 
-/// The manifest `postura collect` writes; only the host name is needed here.
+/// The manifest `postura collect` writes (and a consultant may write by hand): the host
+/// name, and optionally the host's recovery point objective (`"rpo": "24h"`).
 #[derive(serde::Deserialize)]
 struct Manifest {
     host: String,
+    #[serde(default)]
+    rpo: Option<String>,
 }
 
 const MANIFEST: &str = "postura-manifest.json";
@@ -271,9 +283,16 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
     let mut okta_factors: Vec<(usize, String, String, Vec<String>)> = Vec::new();
     for (mut file, parsed) in outcomes {
         match parsed {
-            Some(Parsed::Host(host)) => {
+            Some(Parsed::Host(mut host)) => {
                 let name = host_name(root, Path::new(&file.path));
                 file.asset = Some(name.clone());
+                if !host.backups.is_empty() {
+                    // The manifest's RPO, normalised to CEL's `duration()` form.
+                    host.rpo = manifest(root, Path::new(&file.path))
+                        .and_then(|m| m.rpo)
+                        .and_then(|r| text::parse_duration_seconds(&r).ok())
+                        .map(|s| format!("{s}s"));
+                }
                 evidence.hosts.entry(name).or_default().absorb(*host);
             }
             Some(Parsed::Assets(assets)) => {
@@ -332,6 +351,9 @@ fn read_file(
         error_line: None,
     };
     if path.file_name().is_some_and(|n| n == MANIFEST) {
+        // Read where host evidence is placed (host name, RPO).
+        file.format = Some("postura-manifest".into());
+        file.status = EvidenceStatus::Used;
         return (file, None);
     }
     let head = match text::read_head(path) {
@@ -368,18 +390,26 @@ fn read_file(
     }
 }
 
-/// The host a file of host evidence belongs to (see the module documentation).
-fn host_name(root: &Path, rel: &Path) -> String {
+/// The nearest `postura-manifest.json` at or above the folder of `rel`.
+fn manifest(root: &Path, rel: &Path) -> Option<Manifest> {
     let mut dir = root.join(rel);
     while dir.pop() && dir.starts_with(root) {
         if let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST))
             && let Ok(manifest) = serde_json::from_str::<Manifest>(&text)
         {
-            return manifest.host;
+            return Some(manifest);
         }
         if dir == root {
             break;
         }
+    }
+    None
+}
+
+/// The host a file of host evidence belongs to (see the module documentation).
+fn host_name(root: &Path, rel: &Path) -> String {
+    if let Some(manifest) = manifest(root, rel) {
+        return manifest.host;
     }
     // The nearest folder that is not a system folder name (`web01/etc/pam.d/sshd` → web01).
     rel.parent()
@@ -482,6 +512,12 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
                 host_evidence.profiles,
             ));
         }
+        if !host_evidence.backups.is_empty() {
+            host.backup = Some(crate::facts::BackupFacts {
+                rpo: host_evidence.rpo.clone(),
+                sets: merge_backup_sets(host_evidence.backups),
+            });
+        }
         if !host_evidence.volumes.is_empty() || !host_evidence.luks.is_empty() {
             host.encryption = Some(encryption::host_facts(
                 host_evidence.volumes,
@@ -495,6 +531,31 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
     }
     facts.identities = merger.finish();
     facts.evidence_files.extend(files);
+}
+
+/// One set per tool, repository and source: `borg list` and `borg info` of one repository
+/// describe the same archives.
+fn merge_backup_sets(all: Vec<crate::facts::BackupSetFacts>) -> Vec<crate::facts::BackupSetFacts> {
+    let mut sets: Vec<crate::facts::BackupSetFacts> = Vec::with_capacity(all.len());
+    for set in all {
+        match sets
+            .iter_mut()
+            .find(|s| s.tool == set.tool && s.repository == set.repository && s.name == set.name)
+        {
+            Some(known) => {
+                known.successful = known.successful.max(set.successful);
+                known.incomplete = known.incomplete.max(set.incomplete);
+                known.last_success = known.last_success.max(set.last_success);
+                known.first_success = match (known.first_success, set.first_success) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                known.encrypted = known.encrypted.or(set.encrypted);
+            }
+            None => sets.push(set),
+        }
+    }
+    sets
 }
 
 /// Replaces user names (personal data) with stable pseudonyms: the same name always gives the

@@ -549,6 +549,10 @@ pub fn parse_time(value: &str, tz: &jiff::tz::TimeZone) -> Result<Option<jiff::T
             .map(after_epoch)
             .map_err(|e| e.to_string())
     };
+    // ISO 8601 without a zone, fractions included (borg: `2026-11-26T22:00:00.000000`).
+    if let Ok(dt) = v.parse::<jiff::civil::DateTime>() {
+        return naive(dt);
+    }
     for format in [
         "%d.%m.%Y %H:%M:%S",
         "%d.%m.%Y %H:%M",
@@ -569,6 +573,25 @@ pub fn parse_time(value: &str, tz: &jiff::tz::TimeZone) -> Result<Option<jiff::T
     Err(format!(
         "`{v}` is not a time: expected ISO 8601 (2026-11-27T09:30:00Z), dd.MM.yyyy HH:mm:ss or N/A"
     ))
+}
+
+/// A duration as people write it (`24h`, `7d`, `90m`, `1d 12h`, ISO 8601 `P7D`), in seconds;
+/// a day is 24 hours. Used for recovery point objectives.
+pub fn parse_duration_seconds(text: &str) -> Result<i64, String> {
+    let span: jiff::Span = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 24h, 7d or 1d 12h"))?;
+    let seconds = span
+        .total((
+            jiff::Unit::Second,
+            jiff::SpanRelativeTo::days_are_24_hours(),
+        ))
+        .map_err(|e| format!("`{text}`: {e}"))?;
+    if seconds <= 0.0 {
+        return Err(format!("`{text}` is not a positive duration"));
+    }
+    Ok(seconds.round() as i64)
 }
 
 /// `v` as a time when it is plain RFC 3339 (`2026-05-01T12:34:56[.fff](Z|±hh:mm)`), read

@@ -15,9 +15,11 @@ use std::net::IpAddr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod backup;
 mod encryption;
 mod evidence;
 mod firewall;
+pub use backup::*;
 pub use encryption::*;
 pub use evidence::*;
 pub use firewall::*;
@@ -164,6 +166,9 @@ pub struct HostFacts {
     /// Encryption at rest from evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<EncryptionFacts>,
+    /// Backups from evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupFacts>,
 }
 
 impl HostFacts {
@@ -190,6 +195,7 @@ impl HostFacts {
             pam: Vec::new(),
             firewall: None,
             encryption: None,
+            backup: None,
         }
     }
 }

@@ -290,6 +290,7 @@ pub fn run_scan(
                 pam: Vec::new(),
                 firewall: None,
                 encryption: None,
+                backup: None,
             }
         })
         .collect();

@@ -1,0 +1,6 @@
+//! Backup listings: `restic snapshots --json` and `borg list --json` / `borg info --json`.
+//! Each becomes backup sets with their newest and oldest complete backup; the age is judged
+//! against the RPO at judgement time, as of `--as-of`.
+
+pub mod borg;
+pub mod restic;

@@ -1,0 +1,235 @@
+//! Backup freshness: real restic and borg repositories made by the test with back-dated
+//! snapshots, judged against an injected clock (`--as-of`).
+
+use std::process::Command;
+
+use crate::support::{finding_state, postura, read_json, require};
+
+fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn judge(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(dir)
+        .args(["-q", "-f", "json", "--lang", "en", "--out"])
+        .arg(out.path())
+        .args(extra)
+        .assert()
+        .code(0);
+    read_json(&out.path().join("postura-result.json"))
+}
+
+fn set<'r>(result: &'r serde_json::Value, tool: &str) -> &'r serde_json::Value {
+    result["facts"]["hosts"][0]["backup"]["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["tool"] == tool)
+        .unwrap_or_else(|| panic!("no {tool} set"))
+}
+
+#[test]
+fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
+    if !require("restic") || !require("borg") {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("ledger.csv"), "2026;1000\n").unwrap();
+    let data = data.to_str().unwrap();
+    let restic_repo = work.path().join("restic");
+    let restic_repo = restic_repo.to_str().unwrap();
+    let borg_repo = work.path().join("borg");
+    let borg_repo = borg_repo.to_str().unwrap();
+    let borg_home = work.path().join("borg-home");
+    let env = [
+        ("RESTIC_PASSWORD", "test"),
+        ("BORG_PASSPHRASE", "test"),
+        ("BORG_BASE_DIR", borg_home.to_str().unwrap()),
+    ];
+    run("restic", &["init", "-q", "-r", restic_repo], &env);
+    for time in ["2026-03-01 02:00:00", "2026-03-08 02:00:00"] {
+        run(
+            "restic",
+            &[
+                "-q",
+                "-r",
+                restic_repo,
+                "backup",
+                "--host",
+                "app01",
+                "--time",
+                time,
+                data,
+            ],
+            &env,
+        );
+    }
+    run("borg", &["init", "-e", "repokey-blake2", borg_repo], &env);
+    run(
+        "borg",
+        &[
+            "create",
+            &format!("{borg_repo}::app01-1"),
+            data,
+            "--timestamp",
+            "2026-03-07T03:00:00",
+        ],
+        &env,
+    );
+
+    let evidence = tempfile::tempdir().unwrap();
+    let host = evidence.path().join("app01");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(
+        host.join("snapshots.json"),
+        run("restic", &["-r", restic_repo, "snapshots", "--json"], &env),
+    )
+    .unwrap();
+    std::fs::write(
+        host.join("borg.json"),
+        run("borg", &["list", "--json", borg_repo], &env),
+    )
+    .unwrap();
+
+    // 2026-03-09 12:00 UTC: the newest restic snapshot is 34 h old, borg's 57 h.
+    let as_of = "2026-03-09T12:00:00Z";
+    let result = judge(
+        evidence.path(),
+        &["--as-of", as_of, "--rpo", "24h", "--evidence-tz", "UTC"],
+    );
+    assert_eq!(
+        set(&result, "restic")["last_success"],
+        "2026-03-08T02:00:00Z"
+    );
+    assert_eq!(set(&result, "restic")["successful"], 2);
+    assert_eq!(set(&result, "borg")["last_success"], "2026-03-07T03:00:00Z");
+    assert_eq!(set(&result, "borg")["encryption"], "repokey-blake2");
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "app01"),
+        "fail"
+    );
+    let evidence_text = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "bkp-last-success-older-than-rpo")
+        .unwrap()["evidence"]
+        .to_string();
+    // Every age names the time it was counted to.
+    assert!(
+        evidence_text.contains(&format!("34 h before {as_of}")),
+        "{evidence_text}"
+    );
+    assert!(
+        evidence_text.contains(&format!("57 h before {as_of}")),
+        "{evidence_text}"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-single-location", "app01"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-repository-unencrypted", "app01"),
+        "pass"
+    );
+
+    // A three-day RPO passes the same evidence; a host manifest's RPO beats --rpo.
+    let result = judge(
+        evidence.path(),
+        &["--as-of", as_of, "--rpo", "3d", "--evidence-tz", "UTC"],
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "app01"),
+        "pass"
+    );
+    std::fs::write(
+        host.join("postura-manifest.json"),
+        r#"{"host": "app01", "rpo": "12h"}"#,
+    )
+    .unwrap();
+    let result = judge(
+        evidence.path(),
+        &["--as-of", as_of, "--rpo", "3d", "--evidence-tz", "UTC"],
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "app01"),
+        "fail"
+    );
+
+    // borg writes local time without a zone: read in the evidence zone.
+    let result = judge(
+        evidence.path(),
+        &["--as-of", as_of, "--evidence-tz", "Europe/Berlin"],
+    );
+    assert_eq!(set(&result, "borg")["last_success"], "2026-03-07T02:00:00Z");
+}
+
+#[test]
+fn unencrypted_borg_repository_with_one_backup() {
+    if !require("borg") {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("plain");
+    let repo = repo.to_str().unwrap();
+    let home = work.path().join("home");
+    let env = [
+        ("BORG_BASE_DIR", home.to_str().unwrap()),
+        ("BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK", "yes"),
+    ];
+    run("borg", &["init", "-e", "none", repo], &env);
+    let src = work.path().to_str().unwrap().to_owned() + "/home";
+    run(
+        "borg",
+        &[
+            "create",
+            &format!("{repo}::only"),
+            &src,
+            "--timestamp",
+            "2026-03-09T06:00:00",
+        ],
+        &env,
+    );
+    let evidence = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(evidence.path().join("db03")).unwrap();
+    std::fs::write(
+        evidence.path().join("db03/borg.json"),
+        run("borg", &["list", "--json", repo], &env),
+    )
+    .unwrap();
+    let result = judge(
+        evidence.path(),
+        &["--as-of", "2026-03-09T12:00:00Z", "--evidence-tz", "UTC"],
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-repository-unencrypted", "db03"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-single-location", "db03"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-retention-short", "db03"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "db03"),
+        "pass"
+    );
+}
