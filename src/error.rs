@@ -67,6 +67,14 @@ pub enum InputError {
         /// What went wrong.
         message: String,
     },
+    /// The folder `postura collect` writes cannot be made.
+    #[error("collect into {}: {message}", .path.display())]
+    CollectFolder {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// No target given at all.
     #[error("no targets given: name at least one address, network, range or host name")]
     NoTargets,

@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checks;
+pub mod collect;
 pub mod error;
 pub mod evidence;
 pub mod facts;

@@ -4,6 +4,7 @@ mod support;
 
 mod backup;
 mod cli;
+mod collect;
 mod encryption;
 mod evidence;
 mod firewall;

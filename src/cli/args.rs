@@ -38,6 +38,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Gather this Linux host's evidence (firewall rules, block devices and LUKS headers,
+    /// sshd and PAM settings, backup listings) into a new folder for `scan --evidence`, with
+    /// a manifest of SHA-256 hashes. Reads only; changes nothing on the host.
+    Collect {
+        /// The folder to create.
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+        /// A restic repository to list (RESTIC_PASSWORD or RESTIC_PASSWORD_FILE must be set);
+        /// repeat for several.
+        #[arg(long, value_name = "REPO")]
+        restic_repo: Vec<String>,
+        /// A borg repository to list (BORG_PASSPHRASE if the key needs one); repeat for
+        /// several.
+        #[arg(long, value_name = "REPO")]
+        borg_repo: Vec<String>,
+        /// The folder PAM files are copied from.
+        #[arg(long, value_name = "DIR", default_value = "/etc/pam.d")]
+        pam_dir: PathBuf,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Print the JSON Schema of a document postura reads or writes.
     Schema {
         /// Which document.

@@ -58,6 +58,21 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Evaluate(args) => evaluate(args),
         Command::Checks(command) => checks_command(command),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
+        Command::Collect {
+            out,
+            restic_repo,
+            borg_repo,
+            pam_dir,
+            quiet,
+        } => collect_command(
+            &out,
+            &postura::collect::CollectOptions {
+                restic_repos: restic_repo,
+                borg_repos: borg_repo,
+                pam_dir,
+            },
+            quiet,
+        ),
         Command::Schema { document } => {
             let schema = match document {
                 args::SchemaDocument::Facts => postura::facts::json_schema(),
@@ -374,6 +389,41 @@ fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {
         return Ok(Exit::Input);
     }
     Ok(exit)
+}
+
+fn collect_command(
+    out: &std::path::Path,
+    options: &postura::collect::CollectOptions,
+    quiet: bool,
+) -> Result<Exit, Error> {
+    let mut progress = |step: &str| {
+        if !quiet {
+            eprintln!("postura: collecting {step}");
+        }
+    };
+    let manifest = postura::collect::collect(out, options, now(), &mut progress).map_err(|e| {
+        InputError::CollectFolder {
+            path: e.path,
+            message: e.message,
+        }
+    })?;
+    if !quiet {
+        for missing in &manifest.missing {
+            eprintln!(
+                "postura: not collected: {}: {}",
+                missing.command, missing.reason
+            );
+        }
+        eprintln!(
+            "postura: {} files from {} into {} (manifest with SHA-256: {}/{})",
+            manifest.files.len(),
+            manifest.host,
+            out.display(),
+            out.display(),
+            postura::collect::MANIFEST
+        );
+    }
+    Ok(Exit::Ok)
 }
 
 fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {

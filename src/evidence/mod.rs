@@ -239,7 +239,7 @@ struct Manifest {
     rpo: Option<String>,
 }
 
-const MANIFEST: &str = "postura-manifest.json";
+use crate::collect::MANIFEST;
 
 /// How evidence is read.
 #[derive(Debug, Clone)]

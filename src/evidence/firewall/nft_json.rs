@@ -74,7 +74,12 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
             sets.insert(format!("{family} {table} {name}"), elements);
         }
     }
-    let mut ruleset = Ruleset::default();
+    // The kernel filters both families whatever tables exist: a family without a base chain
+    // at the input hook is not filtered at all.
+    let mut ruleset = Ruleset {
+        families: vec![Family::Ipv4, Family::Ipv6],
+        ..Ruleset::default()
+    };
     for (index, item) in items.iter().enumerate() {
         if let Some(chain) = item.get("chain") {
             let Some(name) = key(chain) else {

@@ -1,0 +1,102 @@
+//! `postura collect` on the machine the tests run on: the folder it writes is accepted by
+//! `scan --evidence` unchanged, and its manifest's hashes match the files.
+
+use sha2::Digest;
+
+use crate::support::{is_root, postura, read_json, require};
+
+#[test]
+fn collect_writes_a_folder_scan_reads_unchanged() {
+    if !is_root() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("evidence");
+    let mut command = postura();
+    command.args(["collect", "-q", "--out"]).arg(&out);
+    // A restic repository "where configured".
+    let restic = require("restic").then(|| {
+        let repo = work.path().join("restic");
+        let status = std::process::Command::new("restic")
+            .args(["init", "-q", "-r"])
+            .arg(&repo)
+            .env("RESTIC_PASSWORD", "test")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        repo
+    });
+    if let Some(repo) = &restic {
+        command
+            .arg("--restic-repo")
+            .arg(repo)
+            .env("RESTIC_PASSWORD", "test");
+    }
+    command.assert().code(0);
+
+    let manifest = read_json(&out.join("postura-manifest.json"));
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(manifest["host"], host.trim());
+    let files = manifest["files"].as_array().unwrap();
+    assert!(
+        files.iter().any(|f| f["path"] == "storage/lsblk.json"),
+        "{manifest}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"] == "firewall/nft-ruleset.json"),
+        "{manifest}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().starts_with("pam.d/")),
+        "{manifest}"
+    );
+    if restic.is_some() {
+        assert!(
+            files
+                .iter()
+                .any(|f| f["path"] == "backup/restic-snapshots-1.json"),
+            "{manifest}"
+        );
+    }
+    for file in files {
+        let content = std::fs::read(out.join(file["path"].as_str().unwrap())).unwrap();
+        let digest: String = sha2::Sha256::digest(&content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(file["sha256"], digest.as_str(), "{}", file["path"]);
+    }
+    assert!(!work.path().join("evidence.partial").exists());
+
+    // Accepted unchanged: every file used or not used, none an error; the host is judged.
+    let report = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(&out)
+        .args(["-q", "-f", "json", "--out"])
+        .arg(report.path())
+        .assert()
+        .code(0);
+    let result = read_json(&report.path().join("postura-result.json"));
+    let evidence_files = result["facts"]["evidence_files"].as_array().unwrap();
+    assert!(
+        evidence_files.iter().all(|f| f["status"] != "error"),
+        "{evidence_files:?}"
+    );
+    let judged = &result["facts"]["hosts"][0];
+    assert_eq!(judged["hostnames"][0], host.trim());
+    assert!(judged.get("firewall").is_some(), "{judged}");
+    assert!(judged.get("encryption").is_some(), "{judged}");
+
+    // It never writes into an existing folder.
+    postura()
+        .args(["collect", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("already exists"));
+}
