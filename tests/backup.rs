@@ -233,3 +233,67 @@ fn unencrypted_borg_repository_with_one_backup() {
         "pass"
     );
 }
+
+#[test]
+fn backup_folders_walked_directly() {
+    let root = tempfile::tempdir().unwrap();
+    let at = |day: &str| {
+        let ts: jiff::Timestamp = format!("{day}T02:00:00Z").parse().unwrap();
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(ts.as_second() as u64)
+    };
+    let file = |rel: &str, bytes: usize, day: &str| {
+        let path = root.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, vec![b'x'; bytes]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(at(day))
+            .unwrap();
+    };
+    file("daily/db-2026-02-28.sql.gz", 100, "2026-02-28");
+    file("daily/db-2026-03-01.sql.gz", 100, "2026-03-01");
+    file("daily/db-2026-03-08.sql.gz.partial", 40, "2026-03-08");
+    file("daily/db-2026-03-07.sql.gz", 0, "2026-03-07");
+    file("weekly/2026/w09/files.tar", 100, "2026-03-02");
+    file("weekly/2026/w10/files.tar", 100, "2099-01-01");
+    let out = tempfile::tempdir().unwrap();
+    let spec = format!("nas03={}", root.path().display());
+    postura()
+        .args([
+            "scan",
+            "--backup-dir",
+            &spec,
+            "--as-of",
+            "2026-03-09T12:00:00Z",
+            "--rpo",
+            "3d",
+        ])
+        .args(["-q", "-f", "json", "--lang", "en", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let result = read_json(&out.path().join("postura-result.json"));
+    let sets = result["facts"]["hosts"][0]["backup"]["sets"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let daily = sets.iter().find(|s| s["name"] == "daily").unwrap();
+    // The empty file and the .partial one are not backups; the newest good one is 03-01.
+    assert_eq!(daily["last_success"], "2026-03-01T02:00:00Z");
+    assert_eq!(daily["first_success"], "2026-02-28T02:00:00Z");
+    assert_eq!(daily["successful"], 2);
+    assert_eq!(daily["incomplete"], 2);
+    let weekly = sets.iter().find(|s| s["name"] == "weekly").unwrap();
+    assert_eq!(weekly["future"], 1);
+    assert_eq!(weekly["last_success"], "2026-03-02T02:00:00Z");
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "nas03"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-incomplete-backups", "nas03"),
+        "fail"
+    );
+}

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan hosts and networks, judge the findings, write reports.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Judge saved facts (from `--format facts`) without touching the network.
     Evaluate(EvaluateArgs),
     /// List, show and validate checks.
@@ -138,12 +138,16 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Targets: addresses, CIDR networks, ranges (10.0.0.1-20), host names, or @FILE lists.
-    #[arg(value_name = "TARGETS", required_unless_present = "evidence")]
+    #[arg(value_name = "TARGETS", required_unless_present_any = ["evidence", "backup_dir"])]
     pub targets: Vec<String>,
     /// Folder of evidence files (exports, `sshd -T`, PAM files, `postura collect` output),
     /// alone or together with targets; repeat for several folders.
     #[arg(long, value_name = "DIR")]
     pub evidence: Vec<PathBuf>,
+    /// A folder of backups to walk directly, as `PATH` (backups of this machine) or
+    /// `HOST=PATH`; each folder in it is a backup set. Repeat for several.
+    #[arg(long, value_name = "[HOST=]PATH")]
+    pub backup_dir: Vec<String>,
     /// Time zone of evidence times written without one (borg, Excel exports), as an IANA
     /// name (Europe/Berlin) or UTC; default: the machine's zone.
     #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]

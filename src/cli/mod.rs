@@ -54,7 +54,7 @@ pub fn report_error(err: &Error) -> Exit {
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Evaluate(args) => evaluate(args),
         Command::Checks(command) => checks_command(command),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
@@ -157,7 +157,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     let checks = checks::load(&args.report.checks)?;
     let ports = targets::ports::parse_ports(&args.ports)?;
     let specs = parse_specs(&args.targets)?;
-    if specs.is_empty() && args.evidence.is_empty() {
+    if specs.is_empty() && args.evidence.is_empty() && args.backup_dir.is_empty() {
         return Err(InputError::NoTargets.into());
     }
     // Evidence is local: read it before the first packet, so a wrong folder costs nothing.
@@ -167,7 +167,8 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
             .clone()
             .unwrap_or_else(jiff::tz::TimeZone::system),
     };
-    let evidence = read_evidence(&args.evidence, &read_options, args.report.quiet)?;
+    let mut evidence = read_evidence(&args.evidence, &read_options, args.report.quiet)?;
+    evidence.extend(walk_backup_dirs(&args.backup_dir, args.report.quiet)?);
     if specs.is_empty() {
         let started_at = now();
         let mut facts = postura::facts::Facts::empty(started_at);
@@ -241,6 +242,46 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         postura::evidence::merge_into(&mut facts, found);
     }
     finish(&checks, facts, &args.report, formats)
+}
+
+/// Walks every `--backup-dir` into host evidence.
+fn walk_backup_dirs(
+    dirs: &[String],
+    quiet: bool,
+) -> Result<Vec<postura::evidence::Evidence>, Error> {
+    let mut all = Vec::new();
+    for spec in dirs {
+        let (host, path) = match spec.split_once('=') {
+            Some((host, path)) if !host.contains('/') => (host.to_owned(), path),
+            _ => (postura::collect::host_name(), spec.as_str()),
+        };
+        let started = now();
+        let sets = postura::evidence::backup::folder::walk(std::path::Path::new(path), started)
+            .map_err(|e| InputError::EvidenceFolder {
+                path: path.into(),
+                message: e.message,
+            })?;
+        if !quiet {
+            let files: u64 = sets
+                .iter()
+                .map(|s| s.successful + s.incomplete + s.future)
+                .sum();
+            eprintln!(
+                "postura: {path}: {} backup sets, {files} files, for {host}",
+                sets.len()
+            );
+        }
+        let mut evidence = postura::evidence::Evidence::default();
+        evidence.hosts.insert(
+            host,
+            postura::evidence::HostEvidence {
+                backups: sets,
+                ..Default::default()
+            },
+        );
+        all.push(evidence);
+    }
+    Ok(all)
 }
 
 /// Reads every evidence folder and tells the user about files that could not be parsed.

@@ -513,9 +513,13 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             ));
         }
         if !host_evidence.backups.is_empty() {
+            // Listings from a folder and a walked backup folder of one host add up.
+            let known = host.backup.take().unwrap_or_default();
+            let mut sets = known.sets;
+            sets.extend(host_evidence.backups);
             host.backup = Some(crate::facts::BackupFacts {
-                rpo: host_evidence.rpo.clone(),
-                sets: merge_backup_sets(host_evidence.backups),
+                rpo: known.rpo.or(host_evidence.rpo.clone()),
+                sets: merge_backup_sets(sets),
             });
         }
         if !host_evidence.volumes.is_empty() || !host_evidence.luks.is_empty() {

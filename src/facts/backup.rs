@@ -17,10 +17,14 @@ pub struct BackupFacts {
     pub sets: Vec<BackupSetFacts>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// One backup set: the snapshots or archives of one repository for one source.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct BackupSetFacts {
-    /// `restic`, `borg`.
+    /// `restic`, `borg`, `folder` (a backup folder walked directly).
     pub tool: String,
     /// Where the backups are stored (borg's repository location; for restic, whose listing
     /// does not name it, the file it was read from).
@@ -43,9 +47,14 @@ pub struct BackupSetFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub first_success: Option<jiff::Timestamp>,
-    /// Incomplete backups (borg `.checkpoint` archives).
+    /// Incomplete backups (borg `.checkpoint` archives; in a backup folder, empty files and
+    /// `.partial`/`.tmp` files).
     #[serde(default)]
     pub incomplete: u64,
+    /// Files of a backup folder modified after the time they were read: a wrong clock, or a
+    /// file still being written.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub future: u64,
     /// Where the set was read.
     pub source: SourceRef,
 }

@@ -3,4 +3,5 @@
 //! against the RPO at judgement time, as of `--as-of`.
 
 pub mod borg;
+pub mod folder;
 pub mod restic;
