@@ -61,7 +61,8 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
         ))
     };
     // Named sets first: rules refer to them as `@name`.
-    let mut sets: HashMap<String, Value> = HashMap::new();
+    let empty = Value::Array(Vec::new());
+    let mut sets: HashMap<String, &Value> = HashMap::new();
     for item in items {
         if let Some(set) = item.get("set").or_else(|| item.get("map"))
             && let (Some(family), Some(table), Some(name)) = (
@@ -70,7 +71,7 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
                 set.get("name").and_then(Value::as_str),
             )
         {
-            let elements = set.get("elem").cloned().unwrap_or(Value::Array(Vec::new()));
+            let elements = set.get("elem").unwrap_or(&empty);
             sets.insert(format!("{family} {table} {name}"), elements);
         }
     }
@@ -144,9 +145,8 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
         let exprs = rule
             .get("expr")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (matches, action) in scope.rule(&exprs) {
+            .map_or(&[][..], Vec::as_slice);
+        for (matches, action) in scope.rule(exprs) {
             // Jumps name a chain of the same table.
             let action = match action {
                 Action::Jump(t) => Action::Jump(format!("{family} {table} {t}")),
@@ -199,7 +199,7 @@ fn priority(value: Option<&Value>) -> i32 {
 struct Scope<'a> {
     family: &'a str,
     table: &'a str,
-    sets: &'a HashMap<String, Value>,
+    sets: &'a HashMap<String, &'a Value>,
 }
 
 /// Port ranges, strings and prefixes of a match's right-hand side.
@@ -211,7 +211,7 @@ struct Values {
     unreadable: bool,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
     /// A rule's matches and action; a verdict map becomes one rule per element.
     fn rule(&self, exprs: &[Value]) -> Vec<(Vec<Match>, Action)> {
         let mut matches = Vec::new();
@@ -261,12 +261,12 @@ impl Scope<'_> {
     fn verdict_map(&self, before: &[Match], vmap: &Value) -> Vec<(Vec<Match>, Action)> {
         let key = vmap.get("key").unwrap_or(&Value::Null);
         let elements = match vmap.get("data") {
-            Some(Value::String(name)) => self.named_set(name).cloned().unwrap_or_default(),
-            Some(data) => data.get("set").cloned().unwrap_or_default(),
-            None => Value::Null,
+            Some(Value::String(name)) => self.named_set(name),
+            Some(data) => data.get("set"),
+            None => None,
         };
         let mut rules = Vec::new();
-        for element in elements.as_array().into_iter().flatten() {
+        for element in elements.and_then(Value::as_array).into_iter().flatten() {
             let (Some(k), Some(v)) = (element.get(0), element.get(1)) else {
                 continue;
             };
@@ -279,10 +279,11 @@ impl Scope<'_> {
         rules
     }
 
-    fn named_set(&self, reference: &str) -> Option<&Value> {
+    fn named_set(&self, reference: &str) -> Option<&'a Value> {
         let name = reference.strip_prefix('@')?;
         self.sets
             .get(&format!("{} {} {name}", self.family, self.table))
+            .copied()
     }
 
     /// What a match means for a new TCP connection from anywhere.
