@@ -297,3 +297,56 @@ fn backup_folders_walked_directly() {
         "fail"
     );
 }
+
+#[test]
+fn aws_backup_recovery_points_from_cli_v1_and_v2() {
+    let dir = tempfile::tempdir().unwrap();
+    let aws = crate::support::repo().join("fixtures/evidence/backup/aws");
+    for entry in std::fs::read_dir(&aws).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let result = judge(dir.path(), &["--as-of", "2026-11-27T12:00:00Z"]);
+    let asset = |name: &str| {
+        result["facts"]["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["hostnames"][0] == name)
+            .unwrap()["backup"]["sets"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let volume = asset("vol-0a1b2c3d4e5f60718");
+    // The copy vault (CLI v1, epoch seconds) and the source vault (CLI v2, ISO 8601).
+    assert_eq!(volume.len(), 2);
+    for set in &volume {
+        assert_eq!(set["last_success"], "2026-11-26T02:00:00.201Z");
+    }
+    let source = volume
+        .iter()
+        .find(|s| s["repository"] == "Default")
+        .unwrap();
+    assert_eq!(source["successful"], 2);
+    assert_eq!(source["incomplete"], 1, "PARTIAL is not a success");
+    let erp = asset("erp-prod");
+    assert_eq!(erp[0]["successful"], 1, "FAILED is not a success");
+    assert_eq!(erp[0]["last_success"], "2026-11-01T01:30:00Z");
+    assert_eq!(
+        finding_state(&result, "bkp-single-location", "vol-0a1b2c3d4e5f60718"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-incomplete-backups", "vol-0a1b2c3d4e5f60718"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "erp-prod"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "bkp-repository-unencrypted", "erp-prod"),
+        "fail"
+    );
+}

@@ -198,6 +198,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &encryption::luks::LuksDump,
     &backup::restic::Snapshots,
     &backup::borg::Listing,
+    &backup::aws_backup::RecoveryPoints,
 ];
 
 /// Everything read from an evidence folder.
