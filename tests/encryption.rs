@@ -226,3 +226,30 @@ fn encrypted_laptop_layout_joins_its_luks_header() {
     assert!(evidence.contains("/media/anna/TRANSFER"), "{evidence}");
     assert!(!evidence.contains("/boot"), "{evidence}");
 }
+
+#[test]
+fn aws_volumes_and_bucket_encryption() {
+    let dir = tempfile::tempdir().unwrap();
+    let aws = repo().join("fixtures/evidence/encryption/aws");
+    for entry in std::fs::read_dir(&aws).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let result = judge(dir.path());
+    assert_eq!(
+        finding_state(&result, "enc-volume-unencrypted", "vol-0f9e8d7c6b5a40321"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "enc-volume-unencrypted", "vol-0a1b2c3d4e5f60718"),
+        "pass"
+    );
+    // The bucket is named by the file: get-bucket-encryption does not name it.
+    let bucket = result["facts"]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hostnames"][0] == "s3:invoices-archive")
+        .expect("bucket asset");
+    assert_eq!(bucket["encryption"]["volumes"][0]["method"], "aws:kms");
+}

@@ -196,6 +196,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &encryption::lsblk::LsblkJson,
     &encryption::lsblk::LsblkPairs,
     &encryption::luks::LuksDump,
+    &encryption::aws::Volumes,
+    &encryption::aws::BucketEncryption,
     &backup::restic::Snapshots,
     &backup::borg::Listing,
     &backup::aws_backup::RecoveryPoints,

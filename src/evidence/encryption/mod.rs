@@ -1,6 +1,7 @@
 //! Encryption-at-rest evidence: `lsblk` (JSON and pairs), `cryptsetup luksDump`. Volumes of a
 //! host are joined to the LUKS headers under them by UUID.
 
+pub mod aws;
 pub mod lsblk;
 pub mod luks;
 
