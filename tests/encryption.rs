@@ -253,3 +253,42 @@ fn aws_volumes_and_bucket_encryption() {
         .expect("bucket asset");
     assert_eq!(bucket["encryption"]["volumes"][0]["method"], "aws:kms");
 }
+
+#[test]
+fn bitlocker_status_in_english_utf16_and_german_code_page_850() {
+    let result = judge(&repo().join("fixtures/evidence/encryption"));
+    let volumes = |host: &str| {
+        result["facts"]["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["hostnames"][0] == host)
+            .unwrap()["encryption"]["volumes"]
+            .clone()
+    };
+    let english = volumes("win04");
+    assert_eq!(english[0]["name"], "C:");
+    assert_eq!(english[0]["method"], "XTS-AES 128");
+    assert_eq!(english[0]["key_protectors"][0], "TPM");
+    assert_eq!(english[1]["encrypted"], false);
+    let german = volumes("win05");
+    assert_eq!(german[0]["encrypted"], true);
+    assert_eq!(german[0]["method"], "XTS-AES 256");
+    assert_eq!(german[0]["key_protectors"][0], "TPM und PIN");
+    assert_eq!(
+        finding_state(&result, "enc-volume-unencrypted", "win04"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "enc-bitlocker-tpm-only", "win04"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "enc-bitlocker-tpm-only", "win05"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "enc-bitlocker-weak-method", "win05"),
+        "pass"
+    );
+}

@@ -197,6 +197,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &encryption::lsblk::LsblkPairs,
     &encryption::luks::LuksDump,
     &encryption::aws::Volumes,
+    &encryption::bitlocker::ManageBde,
     &encryption::aws::BucketEncryption,
     &backup::restic::Snapshots,
     &backup::borg::Listing,

@@ -2,6 +2,7 @@
 //! host are joined to the LUKS headers under them by UUID.
 
 pub mod aws;
+pub mod bitlocker;
 pub mod lsblk;
 pub mod luks;
 
