@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{finding_state, postura, read_json, require};
+use crate::support::{finding_state, host_named, judge_evidence, postura, read_json, require};
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
     let out = Command::new(program)
@@ -17,19 +17,6 @@ fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
-}
-
-fn judge(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args(["scan", "--evidence"])
-        .arg(dir)
-        .args(["-q", "-f", "json", "--lang", "en", "--out"])
-        .arg(out.path())
-        .args(extra)
-        .assert()
-        .code(0);
-    read_json(&out.path().join("postura-result.json"))
 }
 
 fn set<'r>(result: &'r serde_json::Value, tool: &str) -> &'r serde_json::Value {
@@ -108,7 +95,7 @@ fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
 
     // 2026-03-09 12:00 UTC: the newest restic snapshot is 34 h old, borg's 57 h.
     let as_of = "2026-03-09T12:00:00Z";
-    let result = judge(
+    let result = judge_evidence(
         evidence.path(),
         &["--as-of", as_of, "--rpo", "24h", "--evidence-tz", "UTC"],
     );
@@ -149,7 +136,7 @@ fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
     );
 
     // A three-day RPO passes the same evidence; a host manifest's RPO beats --rpo.
-    let result = judge(
+    let result = judge_evidence(
         evidence.path(),
         &["--as-of", as_of, "--rpo", "3d", "--evidence-tz", "UTC"],
     );
@@ -162,7 +149,7 @@ fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
         r#"{"host": "app01", "rpo": "12h"}"#,
     )
     .unwrap();
-    let result = judge(
+    let result = judge_evidence(
         evidence.path(),
         &["--as-of", as_of, "--rpo", "3d", "--evidence-tz", "UTC"],
     );
@@ -172,7 +159,7 @@ fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
     );
 
     // borg writes local time without a zone: read in the evidence zone.
-    let result = judge(
+    let result = judge_evidence(
         evidence.path(),
         &["--as-of", as_of, "--evidence-tz", "Europe/Berlin"],
     );
@@ -212,7 +199,7 @@ fn unencrypted_borg_repository_with_one_backup() {
         run("borg", &["list", "--json", repo], &env),
     )
     .unwrap();
-    let result = judge(
+    let result = judge_evidence(
         evidence.path(),
         &["--as-of", "2026-03-09T12:00:00Z", "--evidence-tz", "UTC"],
     );
@@ -300,20 +287,10 @@ fn backup_folders_walked_directly() {
 
 #[test]
 fn aws_backup_recovery_points_from_cli_v1_and_v2() {
-    let dir = tempfile::tempdir().unwrap();
     let aws = crate::support::repo().join("fixtures/evidence/backup/aws");
-    for entry in std::fs::read_dir(&aws).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    let result = judge(dir.path(), &["--as-of", "2026-11-27T12:00:00Z"]);
+    let result = judge_evidence(&aws, &["--as-of", "2026-11-27T12:00:00Z"]);
     let asset = |name: &str| {
-        result["facts"]["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["hostnames"][0] == name)
-            .unwrap()["backup"]["sets"]
+        host_named(&result, name)["backup"]["sets"]
             .as_array()
             .unwrap()
             .clone()

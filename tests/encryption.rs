@@ -4,19 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{finding_state, is_root, postura, read_json, repo, require};
-
-fn judge(dir: &std::path::Path) -> serde_json::Value {
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args(["scan", "--evidence"])
-        .arg(dir)
-        .args(["-q", "-f", "json", "--lang", "en", "--out"])
-        .arg(out.path())
-        .assert()
-        .code(0);
-    read_json(&out.path().join("postura-result.json"))
-}
+use crate::support::{finding_state, host_named, is_root, judge_evidence, repo, require};
 
 fn output(program: &str, args: &[&str]) -> Vec<u8> {
     let out = Command::new(program).args(args).output().unwrap();
@@ -88,7 +76,7 @@ fn lsblk_of_a_real_mounted_volume_in_every_shape() {
     ] {
         std::fs::write(host.join(file), output("lsblk", &args)).unwrap();
     }
-    let result = judge(dir.path());
+    let result = judge_evidence(dir.path(), &[]);
     let files = result["facts"]["evidence_files"].as_array().unwrap();
     assert!(files.iter().all(|f| f["status"] == "used"), "{files:?}");
     let volumes = &result["facts"]["hosts"][0]["encryption"]["volumes"];
@@ -169,16 +157,8 @@ fn luks_headers_formatted_by_cryptsetup() {
             "131072",
         ],
     );
-    let result = judge(dir.path());
-    let header = |host: &str| {
-        result["facts"]["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["hostnames"][0] == host)
-            .unwrap()["encryption"]["luks"][0]
-            .clone()
-    };
+    let result = judge_evidence(dir.path(), &[]);
+    let header = |host: &str| host_named(&result, host)["encryption"]["luks"][0].clone();
     assert_eq!(header("old")["version"], 1);
     assert_eq!(header("old")["cipher"], "aes-cbc-essiv:sha256");
     assert_eq!(header("old")["key_bits"], 256);
@@ -200,13 +180,8 @@ fn luks_headers_formatted_by_cryptsetup() {
 
 #[test]
 fn encrypted_laptop_layout_joins_its_luks_header() {
-    let result = judge(&repo().join("fixtures/evidence/encryption"));
-    let laptop = result["facts"]["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["hostnames"][0] == "laptop01")
-        .unwrap();
+    let result = judge_evidence(&repo().join("fixtures/evidence/encryption"), &[]);
+    let laptop = host_named(&result, "laptop01");
     let root = laptop["encryption"]["volumes"]
         .as_array()
         .unwrap()
@@ -229,13 +204,7 @@ fn encrypted_laptop_layout_joins_its_luks_header() {
 
 #[test]
 fn aws_volumes_and_bucket_encryption() {
-    let dir = tempfile::tempdir().unwrap();
-    let aws = repo().join("fixtures/evidence/encryption/aws");
-    for entry in std::fs::read_dir(&aws).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    let result = judge(dir.path());
+    let result = judge_evidence(&repo().join("fixtures/evidence/encryption/aws"), &[]);
     assert_eq!(
         finding_state(&result, "enc-volume-unencrypted", "vol-0f9e8d7c6b5a40321"),
         "fail"
@@ -245,27 +214,14 @@ fn aws_volumes_and_bucket_encryption() {
         "pass"
     );
     // The bucket is named by the file: get-bucket-encryption does not name it.
-    let bucket = result["facts"]["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["hostnames"][0] == "s3:invoices-archive")
-        .expect("bucket asset");
+    let bucket = host_named(&result, "s3:invoices-archive");
     assert_eq!(bucket["encryption"]["volumes"][0]["method"], "aws:kms");
 }
 
 #[test]
 fn bitlocker_status_in_english_utf16_and_german_code_page_850() {
-    let result = judge(&repo().join("fixtures/evidence/encryption"));
-    let volumes = |host: &str| {
-        result["facts"]["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["hostnames"][0] == host)
-            .unwrap()["encryption"]["volumes"]
-            .clone()
-    };
+    let result = judge_evidence(&repo().join("fixtures/evidence/encryption"), &[]);
+    let volumes = |host: &str| host_named(&result, host)["encryption"]["volumes"].clone();
     let english = volumes("win04");
     assert_eq!(english[0]["name"], "C:");
     assert_eq!(english[0]["method"], "XTS-AES 128");

@@ -3,19 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{find_by, finding_state, postura, read_json, repo};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::support::{copy_dir, find_by, finding_state, postura, read_json, repo};
 
 fn evidence_run(dir: &Path, extra: &[&str], code: i32) -> (tempfile::TempDir, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();

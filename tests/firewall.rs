@@ -4,25 +4,15 @@
 
 use std::process::Command;
 
-use crate::support::{Netns, finding_state, is_root, postura, read_json, repo, require};
+use crate::support::{
+    Netns, finding_state, host_named, is_root, judge_evidence, postura, read_json, repo, require,
+};
 
 fn fixture(host: &str, file: &str) -> std::path::PathBuf {
     repo()
         .join("fixtures/evidence/firewall/hosts")
         .join(host)
         .join(file)
-}
-
-fn evidence_result(dir: &std::path::Path) -> serde_json::Value {
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args(["scan", "--evidence"])
-        .arg(dir)
-        .args(["-q", "-f", "json", "--lang", "en", "--out"])
-        .arg(out.path())
-        .assert()
-        .code(0);
-    read_json(&out.path().join("postura-result.json"))
 }
 
 /// The verdict a family of a host's firewall facts gives `port`.
@@ -43,19 +33,10 @@ fn verdict(host: &serde_json::Value, family: &str, port: u64) -> String {
         .expect("every port has a verdict")
 }
 
-fn host<'r>(result: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
-    result["facts"]["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["hostnames"][0] == name || h["address"] == name)
-        .unwrap_or_else(|| panic!("no host {name}"))
-}
-
 #[test]
 fn committed_exports_are_evaluated_as_a_packet_meets_them() {
-    let result = evidence_result(&repo().join("fixtures/evidence/firewall"));
-    let web01 = host(&result, "web01");
+    let result = judge_evidence(&repo().join("fixtures/evidence/firewall"), &[]);
+    let web01 = host_named(&result, "web01");
     // SSH jumps to a chain that accepts only the admin network and returns: the policy drops.
     assert_eq!(verdict(web01, "ipv4", 22), "drop");
     assert_eq!(verdict(web01, "ipv4", 443), "accept");
@@ -65,7 +46,7 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
         finding_state(&result, "fw-inbound-default-allow", "web01"),
         "pass"
     );
-    let db01 = host(&result, "db01");
+    let db01 = host_named(&result, "db01");
     // The inet table accepts 5432, the later ip-only base chain drops it for IPv4 only.
     assert_eq!(verdict(db01, "ipv4", 5432), "drop");
     assert_eq!(verdict(db01, "ipv6", 5432), "accept");
@@ -74,7 +55,7 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
         finding_state(&result, "fw-sensitive-port-allowed", "db01"),
         "fail"
     );
-    let legacy01 = host(&result, "legacy01");
+    let legacy01 = host_named(&result, "legacy01");
     // The range 3000:4000 accepts 3389 before anything else is reached.
     assert_eq!(verdict(legacy01, "ipv4", 3389), "accept");
     assert_eq!(
@@ -87,7 +68,7 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
     );
     // Windows: English netsh (CRLF), German netsh in code page 850, PowerShell 5.1 JSON in
     // UTF-16 with enums as numbers and `NotConfigured` meaning the Windows default.
-    let profiles = |name: &str| host(&result, name)["firewall"]["profiles"].clone();
+    let profiles = |name: &str| host_named(&result, name)["firewall"]["profiles"].clone();
     assert_eq!(profiles("win01")[1]["default_inbound"], "allow");
     assert_eq!(profiles("win01")[2]["enabled"], false);
     assert_eq!(
@@ -110,19 +91,19 @@ fn committed_exports_are_evaluated_as_a_packet_meets_them() {
     // AWS security groups: each group is an asset; only 0.0.0.0/0 and ::/0 count as anywhere,
     // protocol -1 opens everything, UDP does not count for TCP.
     assert_eq!(
-        verdict(host(&result, "sg-0a3f7c2e9b1d40001"), "ipv4", 22),
+        verdict(host_named(&result, "sg-0a3f7c2e9b1d40001"), "ipv4", 22),
         "drop"
     );
     assert_eq!(
-        verdict(host(&result, "sg-0a3f7c2e9b1d40001"), "ipv6", 443),
+        verdict(host_named(&result, "sg-0a3f7c2e9b1d40001"), "ipv6", 443),
         "accept"
     );
     assert_eq!(
-        verdict(host(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 3306),
+        verdict(host_named(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 3306),
         "accept"
     );
     assert_eq!(
-        verdict(host(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 5432),
+        verdict(host_named(&result, "sg-0b1e5a7c9d3f20011"), "ipv4", 5432),
         "drop"
     );
     assert_eq!(
@@ -352,8 +333,8 @@ fn nft_text_and_json_exports_agree() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("gw01")).unwrap();
         std::fs::write(dir.path().join("gw01").join(file), content).unwrap();
-        let result = evidence_result(dir.path());
-        let gw = host(&result, "gw01").clone();
+        let result = judge_evidence(dir.path(), &[]);
+        let gw = host_named(&result, "gw01").clone();
         let families = gw["firewall"]["families"].as_array().unwrap().clone();
         let ranges: Vec<(u64, u64, String)> = families
             .iter()

@@ -277,3 +277,40 @@ fn run_ok(program: &str, args: &[&str]) {
         .unwrap_or_else(|e| panic!("{program}: {e}"));
     assert!(status.success(), "{program} {args:?} failed");
 }
+
+/// `postura scan --evidence DIR` (English, JSON) with `extra` options; the result document.
+pub fn judge_evidence(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(dir)
+        .args(["-q", "-f", "json", "--lang", "en", "--out"])
+        .arg(out.path())
+        .args(extra)
+        .assert()
+        .code(0);
+    read_json(&out.path().join("postura-result.json"))
+}
+
+/// The host (or evidence asset) of a result whose first name or address is `name`.
+pub fn host_named<'r>(result: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
+    result["facts"]["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|h| h["hostnames"][0] == name || h["address"] == name)
+        .unwrap_or_else(|| panic!("no host {name}"))
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

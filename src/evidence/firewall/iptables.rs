@@ -28,14 +28,7 @@ impl Format for IptablesSave {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let text = crate::evidence::text::read_text(input.path)?;
         let ruleset = parse(&text, input)?;
-        let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
-        Ok((
-            Parsed::Host(Box::new(crate::evidence::HostEvidence {
-                firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
-                ..Default::default()
-            })),
-            rules,
-        ))
+        Ok(ruleset.into_parsed(self.name(), input))
     }
 }
 

@@ -435,6 +435,24 @@ impl Ruleset {
     }
 }
 
+impl Ruleset {
+    /// What a file with this ruleset contributes: host evidence, counted in rules.
+    pub fn into_parsed(
+        self,
+        format: &str,
+        input: &crate::evidence::Input<'_>,
+    ) -> (crate::evidence::Parsed, u64) {
+        let rules = self.chains.values().map(|c| c.rules.len() as u64).sum();
+        (
+            crate::evidence::Parsed::Host(Box::new(crate::evidence::HostEvidence {
+                firewall: vec![(format.to_owned(), input.source(0), self)],
+                ..Default::default()
+            })),
+            rules,
+        )
+    }
+}
+
 /// The firewall facts of one host from its rule exports (format name, file, rules) and
 /// Windows profiles. Per family, an nft export wins over iptables exports: it shows every
 /// table the kernel runs, iptables-nft's included.

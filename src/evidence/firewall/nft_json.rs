@@ -25,14 +25,7 @@ impl Format for NftJson {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let (document, text) = json::read_document(input.path)?;
         let ruleset = parse(&document, &text, input)?;
-        let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
-        Ok((
-            Parsed::Host(Box::new(crate::evidence::HostEvidence {
-                firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
-                ..Default::default()
-            })),
-            rules,
-        ))
+        Ok(ruleset.into_parsed(self.name(), input))
     }
 }
 

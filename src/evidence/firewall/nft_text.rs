@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::evidence::{Format, HostEvidence, Input, ParseError, Parsed};
+use crate::evidence::{Format, Input, ParseError, Parsed};
 
 /// `nft list ruleset`.
 pub struct NftText;
@@ -32,14 +32,7 @@ impl Format for NftText {
         let text = crate::evidence::text::read_text(input.path)?;
         let document = to_json(&text)?;
         let ruleset = super::nft_json::parse(&document, "", input)?;
-        let rules = ruleset.chains.values().map(|c| c.rules.len() as u64).sum();
-        Ok((
-            Parsed::Host(Box::new(HostEvidence {
-                firewall: vec![(self.name().to_owned(), input.source(0), ruleset)],
-                ..HostEvidence::default()
-            })),
-            rules,
-        ))
+        Ok(ruleset.into_parsed(self.name(), input))
     }
 }
 
