@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use crate::support::{
-    Netns, finding_state, host_named, is_root, judge_evidence, postura, read_json, repo, require,
+    Netns, finding_state, host_named, is_root, judge_evidence, repo, require, scan_with,
 };
 
 fn fixture(host: &str, file: &str) -> std::path::PathBuf {
@@ -221,26 +221,16 @@ fn rules_are_held_against_a_real_scan() {
         )
         .unwrap();
     }
-    let out = tempfile::tempdir().unwrap();
-    postura()
-        .args(["scan", &legacy.address, &unrestored.address])
-        .args(["--ports", "80,443,445,3389,5432,8080,9100-9110"])
-        .args([
-            "--profile",
-            "fast",
-            "-q",
-            "-f",
-            "json,facts",
-            "--lang",
-            "en",
-        ])
-        .arg("--evidence")
-        .arg(evidence.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
-    let result = read_json(&out.path().join("postura-result.json"));
+    // The second address rides along as one more target.
+    let (_out, facts, result) = scan_with(
+        &legacy.address,
+        "80,443,445,3389,5432,8080,9100-9110",
+        &[
+            unrestored.address.as_ref(),
+            "--evidence".as_ref(),
+            evidence.path().as_os_str(),
+        ],
+    );
     let state = |check: &str, host: &str| finding_state(&result, check, host);
     assert_eq!(
         state("fw-sensitive-port-allowed-and-open", &legacy.address),
@@ -276,7 +266,6 @@ fn rules_are_held_against_a_real_scan() {
 
     if std::env::var_os("POSTURA_WRITE_FIXTURES").is_some() {
         // Check examples: one facts file per scanned host.
-        let facts = read_json(&out.path().join("postura-facts.json"));
         for (remote, name) in [(&legacy, "scan-legacy"), (&unrestored, "scan-unrestored")] {
             let mut doc = facts.clone();
             let kept: Vec<_> = facts["hosts"]
