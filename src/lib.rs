@@ -66,6 +66,7 @@ pub fn scan(
 pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
     let findings = eval::evaluate(checks, &facts, judgement);
     let scores = scoring::score(checks, &findings);
+    let manual = eval::manual_items(checks, &findings);
     let mut result = ScanResult::new(
         checks,
         facts,
@@ -75,6 +76,7 @@ pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResul
         judgement.generated_at,
     );
     result.as_of = judgement.now;
+    result.manual = manual;
     result.tls_profile = Some(format!(
         "{} {}",
         judgement.tls_profile.id, judgement.tls_profile.version
@@ -135,7 +137,8 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
             location,
             message,
         };
-        if check.def.examples.is_empty() {
+        // A manual item has no condition to exercise.
+        if check.def.examples.is_empty() && !check.def.is_manual() {
             report.problems.push(problem(
                 check.origin.to_string(),
                 "no `examples`: add at least one facts fixture with the expected result".into(),

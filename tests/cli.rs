@@ -431,3 +431,123 @@ fn broken_evidence_fails_validation() {
         .code(2)
         .stderr(predicate::str::contains("`evidence` does not evaluate"));
 }
+
+/// The manual items of the result, as controls.
+fn manual_controls(result: &serde_json::Value) -> Vec<String> {
+    result["manual"]
+        .as_array()
+        .expect("manual")
+        .iter()
+        .map(|m| {
+            assert_eq!(m["state"], "not_assessed", "{m}");
+            m["control"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn manual_items_are_listed_for_judged_families_and_never_scored() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/backup"))
+        .args(["--as-of", "2026-11-27T12:00:00Z", "--evidence-tz", "UTC"])
+        .args(["-f", "json,html", "--lang", "de", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let summary = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let result = read_json(&out.path().join("postura-result.json"));
+    // Only the backup family was judged: its manual items, none of firewall or encryption.
+    assert_eq!(
+        manual_controls(&result),
+        ["BKP-01", "BKP-04", "BKP-06", "BKP-08", "BKP-09"]
+    );
+    let manual_ids: Vec<&str> = result["manual"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["check_id"].as_str().unwrap())
+        .collect();
+    // Never a finding, never a line of the score.
+    for finding in result["findings"].as_array().unwrap() {
+        assert!(!manual_ids.contains(&finding["check_id"].as_str().unwrap()));
+    }
+    for item in result["scores"]["checks"].as_array().unwrap() {
+        assert!(!manual_ids.contains(&item["check_id"].as_str().unwrap()));
+    }
+    assert!(
+        summary.contains("Manuell zu prüfende Punkte (5, nicht bewertet): BKP-01, BKP-04"),
+        "{summary}"
+    );
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(html.contains(r#"<section id="manual">"#));
+    assert!(html.contains("Protokoll des letzten Wiederherstellungstests"));
+    assert!(!html.contains("Request the record of the last restore test"));
+
+    // An identity-only run lists no backup, firewall or encryption items.
+    let result = crate::support::judge_evidence(&repo().join("fixtures/evidence/mfa"), &[]);
+    assert_eq!(manual_controls(&result), Vec::<String>::new());
+}
+
+const MANUAL_ITEM: &str = r#"
+id: custom-dr-exercise
+control: BKP-99
+family: backup
+severity: medium
+title: { de: "Notfallübung", en: "Disaster recovery exercise" }
+description: { de: "Keine Übung.", en: "No exercise." }
+remediation: { de: "Üben.", en: "Hold one." }
+attestation: { de: "Protokoll der letzten Übung zeigen lassen.", en: "Have the record of the last exercise shown." }
+"#;
+
+#[test]
+fn user_manual_items_are_listed_and_malformed_ones_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_check(dir.path(), "dr.yaml", MANUAL_ITEM);
+    postura()
+        .args(["checks", "validate", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+    let result = crate::support::judge_evidence(
+        &repo().join("fixtures/evidence/backup"),
+        &["--checks", dir.path().to_str().unwrap()],
+    );
+    assert!(manual_controls(&result).contains(&"BKP-99".to_owned()));
+
+    // A manual item has no condition; a check without one is not a manual item either.
+    write_check(
+        dir.path(),
+        "dr.yaml",
+        &format!("{MANUAL_ITEM}fail_if: 'true'\n"),
+    );
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("dr.yaml")
+                .and(predicate::str::contains("`fail_if` does not belong")),
+        );
+    write_check(
+        dir.path(),
+        "dr.yaml",
+        &MANUAL_ITEM.replace("attestation:", "comment:"),
+    );
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown field"));
+    let without = MANUAL_ITEM
+        .lines()
+        .filter(|l| !l.starts_with("attestation"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write_check(dir.path(), "dr.yaml", &without);
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`fail_if` is missing"));
+}

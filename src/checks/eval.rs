@@ -60,7 +60,8 @@ impl ResultState {
 pub(crate) struct Programs {
     applicable_if: Option<Program>,
     assessable_if: Option<Program>,
-    fail_if: Program,
+    /// `None` for a manual item.
+    fail_if: Option<Program>,
     evidence: Option<Program>,
     credit: Option<Program>,
 }
@@ -107,7 +108,9 @@ impl Programs {
                 .as_deref()
                 .map(|s| compile("assessable_if", s))
                 .transpose()?,
-            fail_if: compile("fail_if", &def.fail_if)?,
+            fail_if: (!def.is_manual())
+                .then(|| compile("fail_if", &def.fail_if))
+                .transpose()?,
             evidence: def
                 .evidence
                 .as_deref()
@@ -296,7 +299,9 @@ pub fn evaluate_identity(
 
 fn evaluate_asset(checks: &[Check], asset: &Asset, judgement: &Judgement) -> Vec<Finding> {
     let lang = judgement.lang;
-    let checks = checks.iter().filter(|c| c.def.asset == asset.kind);
+    let checks = checks
+        .iter()
+        .filter(|c| c.def.asset == asset.kind && !c.def.is_manual());
     let value = match &asset.value {
         Ok(v) => v,
         Err(err) => {
@@ -388,11 +393,58 @@ fn decide(check: &Check, ctx: &Context<'_, '_>, lang: Lang) -> (ResultState, Opt
             Err(message) => return (ResultState::Error, Some(message)),
         }
     }
-    match run(&programs.fail_if, "fail_if") {
+    let Some(fail_if) = &programs.fail_if else {
+        return (ResultState::NotAssessed, None);
+    };
+    match run(fail_if, "fail_if") {
         Ok(true) => (ResultState::Fail, None),
         Ok(false) => (ResultState::Pass, None),
         Err(message) => (ResultState::Error, Some(message)),
     }
+}
+
+/// A manual (attestation) item of a run: a control no evidence decides, open for the assessor.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ManualItem {
+    /// Check id of the manual item.
+    pub check_id: String,
+    /// Control catalogue id.
+    pub control: String,
+    /// Family.
+    pub family: String,
+    /// Severity the control carries when it is not met.
+    pub severity: Severity,
+    /// Always `not_assessed`: the assessor's answer is not part of the result.
+    pub state: ResultState,
+}
+
+/// The manual items a run lists: those of every family that at least one check judged
+/// (pass or fail) in this run. A scan of web servers alone lists no backup items.
+pub fn manual_items(checks: &[Check], findings: &[Finding]) -> Vec<ManualItem> {
+    let judged: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| matches!(f.state, ResultState::Pass | ResultState::Fail))
+        .map(|f| f.family.as_str())
+        .collect();
+    let mut items: Vec<ManualItem> = checks
+        .iter()
+        .filter(|c| c.def.is_manual() && judged.contains(c.def.family.as_str()))
+        .map(|c| ManualItem {
+            check_id: c.def.id.clone(),
+            control: c.def.control.clone(),
+            family: c.def.family.clone(),
+            severity: c.def.severity,
+            state: ResultState::NotAssessed,
+        })
+        .collect();
+    let family_rank = |family: &str| super::FAMILIES.iter().position(|f| *f == family);
+    items.sort_by(|a, b| {
+        family_rank(&a.family)
+            .cmp(&family_rank(&b.family))
+            .then(a.control.cmp(&b.control))
+            .then(a.check_id.cmp(&b.check_id))
+    });
+    items
 }
 
 fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<String>) -> Finding {

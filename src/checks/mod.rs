@@ -157,8 +157,15 @@ pub struct CheckDef {
     /// Why the check could not be assessed when `assessable_if` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_assessed_reason: Option<Localized>,
-    /// CEL: true means the check fails.
+    /// CEL: true means the check fails. Required, except for a manual item.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fail_if: String,
+    /// Makes the check a manual (attestation) item: what the assessor verifies by interview or
+    /// document review, for a control that no evidence postura reads can decide. A manual item
+    /// has no conditions and no examples; every run that judges its family lists it as open
+    /// (`not_assessed`), outside the score, never as a pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Localized>,
     /// CEL: the facts that decided the result, shown with the finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
@@ -169,6 +176,13 @@ pub struct CheckDef {
     /// Fact fixtures with the expected result, run by `checks validate`.
     #[serde(default)]
     pub examples: Vec<CheckExample>,
+}
+
+impl CheckDef {
+    /// Whether this is a manual (attestation) item rather than a condition over facts.
+    pub fn is_manual(&self) -> bool {
+        self.attestation.is_some()
+    }
 }
 
 fn default_asset() -> String {
@@ -402,7 +416,31 @@ fn validate_def(def: &CheckDef) -> Result<(), String> {
             return Err(format!("`{field}` needs non-empty `de` and `en` texts"));
         }
     }
-    Ok(())
+    match &def.attestation {
+        None if def.fail_if.trim().is_empty() => {
+            Err("`fail_if` is missing: a check needs a condition, or `attestation` to make it a manual item".into())
+        }
+        None => Ok(()),
+        Some(text) if text.de.trim().is_empty() || text.en.trim().is_empty() => {
+            Err("`attestation` needs non-empty `de` and `en` texts".into())
+        }
+        Some(_) => {
+            let conditions = [
+                ("fail_if", !def.fail_if.trim().is_empty()),
+                ("applicable_if", def.applicable_if.is_some()),
+                ("assessable_if", def.assessable_if.is_some()),
+                ("evidence", def.evidence.is_some()),
+                ("credit", def.credit.is_some()),
+                ("examples", !def.examples.is_empty()),
+            ];
+            match conditions.iter().find(|(_, present)| *present) {
+                Some((field, _)) => Err(format!(
+                    "`{field}` does not belong in a manual item: `attestation` items are verified by the assessor, not evaluated"
+                )),
+                None => Ok(()),
+            }
+        }
+    }
 }
 
 /// Reads an example's facts file: relative to the check file on disk, or from the embedded

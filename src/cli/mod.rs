@@ -482,10 +482,17 @@ fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
                     serde_json::to_string_pretty(&defs).unwrap_or_default()
                 ));
             }
+            let labels = postura::report::labels(lang(l));
+            let manual = labels.get("manual_marker").cloned().unwrap_or_default();
             let mut text = String::new();
             for c in &loaded {
+                let marker = if c.def.is_manual() {
+                    format!("[{manual}] ")
+                } else {
+                    String::new()
+                };
                 text.push_str(&format!(
-                    "{:<32} {:<7} {:<17} {:<9} {}\n",
+                    "{:<36} {:<7} {:<17} {:<9} {marker}{}\n",
                     c.def.id,
                     c.def.control,
                     c.def.family,

@@ -39,6 +39,7 @@ struct View {
     families: Vec<FamilyView>,
     remediation_plan: Vec<PlanItem>,
     checks: Vec<CheckView>,
+    manual_items: Vec<ManualView>,
     hosts: Vec<HostView>,
     hosts_total: usize,
     evidence_files: Vec<EvidenceFileView>,
@@ -115,6 +116,20 @@ struct CheckView {
     summary: String,
     worst_css: String,
     rows: Vec<FindingRow>,
+}
+
+/// A manual (attestation) item: what the assessor verifies, with room for the answer.
+#[derive(Serialize)]
+struct ManualView {
+    id: String,
+    control: String,
+    family: String,
+    title: String,
+    severity: String,
+    severity_css: String,
+    description: String,
+    attestation: String,
+    references: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -281,6 +296,7 @@ fn build_view(result: &ScanResult) -> View {
     let mut checks: Vec<CheckView> = result
         .checks
         .iter()
+        .filter(|info| !info.def.is_manual())
         .map(|info| {
             let def = &info.def;
             let findings: Vec<_> = result
@@ -351,6 +367,32 @@ fn build_view(result: &ScanResult) -> View {
             .then(severity_rank(&b.severity_css).cmp(&severity_rank(&a.severity_css)))
             .then(a.id.cmp(&b.id))
     });
+
+    let manual_items = result
+        .manual
+        .iter()
+        .filter_map(|item| {
+            let def = result.check(&item.check_id)?;
+            Some(ManualView {
+                id: def.id.clone(),
+                control: def.control.clone(),
+                family: l
+                    .get(&format!("family_{}", def.family.replace('-', "_")))
+                    .cloned()
+                    .unwrap_or(def.family.clone()),
+                title: def.title.get(lang).to_owned(),
+                severity: severity_label(&l, def.severity),
+                severity_css: def.severity.as_str().to_owned(),
+                description: def.description.get(lang).trim().to_owned(),
+                attestation: def
+                    .attestation
+                    .as_ref()
+                    .map(|a| a.get(lang).trim().to_owned())
+                    .unwrap_or_default(),
+                references: references(def, &l),
+            })
+        })
+        .collect();
 
     let hosts: Vec<HostView> = result
         .facts
@@ -450,6 +492,7 @@ fn build_view(result: &ScanResult) -> View {
         families,
         remediation_plan,
         checks,
+        manual_items,
         tls_grades: result
             .tls_grades
             .iter()

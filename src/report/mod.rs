@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use html::render_html;
+pub use html::{labels, render_html};
 pub use text::render_summary;
 
-use crate::checks::eval::{Finding, ResultState};
+use crate::checks::eval::{Finding, ManualItem, ResultState};
 use crate::checks::{Check, CheckDef, Lang, Severity};
 use crate::error::{InputError, RunError};
 use crate::facts::{Facts, ToolInfo};
@@ -55,6 +55,9 @@ pub struct ScanResult {
     pub checks: Vec<CheckInfo>,
     /// One finding per check and asset.
     pub findings: Vec<Finding>,
+    /// Manual (attestation) items of the judged families: open for the assessor, not scored.
+    #[serde(default)]
+    pub manual: Vec<ManualItem>,
     /// Scores and grade.
     pub scores: Scores,
     /// SSL-Labs-style grade per TLS endpoint, with the reasons for caps.
@@ -97,6 +100,7 @@ impl ScanResult {
             lang,
             checks: infos,
             findings,
+            manual: Vec::new(),
             scores,
             tls_profile: None,
             tls_grades: Vec::new(),

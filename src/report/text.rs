@@ -121,6 +121,17 @@ pub fn render_summary(result: &ScanResult) -> String {
             let _ = writeln!(out, "  {name:<32}    –  ({})", label("not_assessed_family"));
         }
     }
+    if !result.manual.is_empty() {
+        let controls: Vec<&str> = result.manual.iter().map(|m| m.control.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "{} ({}, {}): {}",
+            label("manual_items"),
+            result.manual.len(),
+            label("manual_not_scored"),
+            controls.join(", ")
+        );
+    }
 
     let mut failed: Vec<_> = result
         .findings

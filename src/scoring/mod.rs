@@ -128,8 +128,10 @@ pub fn score(checks: &[Check], findings: &[Finding]) -> Scores {
     for f in findings {
         per_check.entry(&f.check_id).or_default().push(f);
     }
+    // Manual items are listed beside the score, never in it.
     let mut line_items: Vec<CheckScore> = checks
         .iter()
+        .filter(|check| !check.def.is_manual())
         .map(|check| {
             let list = per_check
                 .get(check.def.id.as_str())
