@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::{Action, BaseChain, Family, Match, Rule, Ruleset, parse_port_range};
+use crate::evidence::json::Node;
 use crate::evidence::{Format, Input, ParseError, Parsed, json};
 
 /// `nft -j list ruleset`.
@@ -23,7 +22,8 @@ impl Format for NftJson {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
-        let (document, text) = json::read_document(input.path)?;
+        let text = crate::evidence::text::read_utf8(input.path)?;
+        let document = Node::parse(&text)?;
         let ruleset = parse(&document, &text, input)?;
         Ok(ruleset.into_parsed(self.name(), input))
     }
@@ -40,12 +40,12 @@ fn families_of(table_family: &str) -> Vec<Family> {
 
 /// Parses a `nft -j list ruleset` document; `text` is its text, for the lines rules cite
 /// (`nft -j` writes one line, `jq` one per member).
-pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset, ParseError> {
+pub fn parse(document: &Node<'_>, text: &str, input: &Input<'_>) -> Result<Ruleset, ParseError> {
     let items = document
         .get("nftables")
-        .and_then(Value::as_array)
+        .and_then(Node::as_array)
         .ok_or_else(|| ParseError::at(1, "no `nftables` array: expected `nft -j list ruleset`"))?;
-    let key = |o: &Value| -> Option<String> {
+    let key = |o: &Node<'_>| -> Option<String> {
         Some(format!(
             "{} {} {}",
             o.get("family")?.as_str()?,
@@ -54,14 +54,14 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
         ))
     };
     // Named sets first: rules refer to them as `@name`.
-    let empty = Value::Array(Vec::new());
-    let mut sets: HashMap<String, &Value> = HashMap::new();
+    let empty = Node::Array(Vec::new());
+    let mut sets: HashMap<String, &Node<'_>> = HashMap::new();
     for item in items {
         if let Some(set) = item.get("set").or_else(|| item.get("map"))
             && let (Some(family), Some(table), Some(name)) = (
-                set.get("family").and_then(Value::as_str),
-                set.get("table").and_then(Value::as_str),
-                set.get("name").and_then(Value::as_str),
+                set.get("family").and_then(Node::as_str),
+                set.get("table").and_then(Node::as_str),
+                set.get("name").and_then(Node::as_str),
             )
         {
             let elements = set.get("elem").unwrap_or(&empty);
@@ -83,24 +83,24 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
                 ));
             };
             ruleset.chains.entry(name.clone()).or_default();
-            let family = chain.get("family").and_then(Value::as_str).unwrap_or("");
+            let family = chain.get("family").and_then(Node::as_str).unwrap_or("");
             for f in families_of(family) {
                 if !ruleset.families.contains(&f) {
                     ruleset.families.push(f);
                 }
             }
-            let is_input_filter = chain.get("hook").and_then(Value::as_str) == Some("input")
-                && chain.get("type").and_then(Value::as_str) == Some("filter");
+            let is_input_filter = chain.get("hook").and_then(Node::as_str) == Some("input")
+                && chain.get("type").and_then(Node::as_str) == Some("filter");
             if is_input_filter {
                 ruleset.input.push(BaseChain {
                     chain: name,
                     priority: priority(chain.get("prio")),
                     families: families_of(family),
-                    policy_drops: chain.get("policy").and_then(Value::as_str) == Some("drop"),
+                    policy_drops: chain.get("policy").and_then(Node::as_str) == Some("drop"),
                 });
             }
         } else if let Some(table) = item.get("table") {
-            for f in families_of(table.get("family").and_then(Value::as_str).unwrap_or("")) {
+            for f in families_of(table.get("family").and_then(Node::as_str).unwrap_or("")) {
                 if !ruleset.families.contains(&f) {
                     ruleset.families.push(f);
                 }
@@ -113,17 +113,17 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
             continue;
         };
         // Rules read from `nft list ruleset` text carry their line and text.
-        let line = match rule.get("postura_line").and_then(Value::as_u64) {
+        let line = match rule.get("postura_line").and_then(Node::as_u64) {
             Some(line) => line,
             None => lines.next("rule").max(1),
         };
         let Some(chain) = key(rule) else {
             return Err(ParseError::at(1, "a rule without family, table or chain"));
         };
-        let family = rule.get("family").and_then(Value::as_str).unwrap_or("");
-        let table = rule.get("table").and_then(Value::as_str).unwrap_or("");
-        let handle = rule.get("handle").and_then(Value::as_u64).unwrap_or(0);
-        let rule_text = match rule.get("postura_text").and_then(Value::as_str) {
+        let family = rule.get("family").and_then(Node::as_str).unwrap_or("");
+        let table = rule.get("table").and_then(Node::as_str).unwrap_or("");
+        let handle = rule.get("handle").and_then(Node::as_u64).unwrap_or(0);
+        let rule_text = match rule.get("postura_text").and_then(Node::as_str) {
             Some(text) => text.to_owned(),
             None => format!(
                 "table {family} {table} chain {} handle {handle}",
@@ -135,10 +135,7 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
             table,
             sets: &sets,
         };
-        let exprs = rule
-            .get("expr")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
+        let exprs = rule.get("expr").and_then(Node::as_array).unwrap_or(&[]);
         for (matches, action) in scope.rule(exprs) {
             // Jumps name a chain of the same table.
             let action = match action {
@@ -164,10 +161,12 @@ pub fn parse(document: &Value, text: &str, input: &Input<'_>) -> Result<Ruleset,
 
 /// A chain priority: a number, or a name (`filter` = 0, `raw` = -300, `mangle` = -150,
 /// `security` = 50), optionally with an offset (`filter + 10`).
-fn priority(value: Option<&Value>) -> i32 {
+fn priority(value: Option<&Node<'_>>) -> i32 {
     match value {
-        Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(0),
-        Some(Value::String(s)) => {
+        Some(n @ (Node::Unsigned(_) | Node::Signed(_))) => {
+            n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(0)
+        }
+        Some(Node::Str(s)) => {
             let (name, offset) = match s.split_once(['+', '-']) {
                 Some((name, n)) => {
                     let n: i32 = n.trim().parse().unwrap_or(0);
@@ -189,10 +188,10 @@ fn priority(value: Option<&Value>) -> i32 {
     }
 }
 
-struct Scope<'a> {
-    family: &'a str,
-    table: &'a str,
-    sets: &'a HashMap<String, &'a Value>,
+struct Scope<'s, 'd> {
+    family: &'s str,
+    table: &'s str,
+    sets: &'s HashMap<String, &'s Node<'d>>,
 }
 
 /// Port ranges, strings and prefixes of a match's right-hand side.
@@ -204,14 +203,18 @@ struct Values {
     unreadable: bool,
 }
 
-impl<'a> Scope<'a> {
+impl<'s, 'd> Scope<'s, 'd> {
     /// A rule's matches and action; a verdict map becomes one rule per element.
-    fn rule(&self, exprs: &[Value]) -> Vec<(Vec<Match>, Action)> {
+    fn rule(&self, exprs: &[Node<'_>]) -> Vec<(Vec<Match>, Action)> {
         let mut matches = Vec::new();
         for expr in exprs {
             if let Some(m) = expr.get("match") {
                 // `ip ...` and `ip6 ...` in an inet table also say which family.
-                let protocol = m.pointer("/left/payload/protocol").and_then(Value::as_str);
+                let protocol = m
+                    .get("left")
+                    .and_then(|l| l.get("payload"))
+                    .and_then(|p| p.get("protocol"))
+                    .and_then(Node::as_str);
                 match protocol {
                     Some("ip") if self.family == "inet" => {
                         matches.push(Match::Family(Family::Ipv4))
@@ -232,8 +235,8 @@ impl<'a> Scope<'a> {
             }
             if let Some(xt) = expr.get("xt") {
                 // iptables-nft rules: the extension's options are not in the JSON.
-                let name = xt.get("name").and_then(Value::as_str).unwrap_or("?");
-                match xt.get("type").and_then(Value::as_str) {
+                let name = xt.get("name").and_then(Node::as_str).unwrap_or("?");
+                match xt.get("type").and_then(Node::as_str) {
                     Some("target") => {
                         let action = match name {
                             "REJECT" => Action::Reject,
@@ -251,28 +254,27 @@ impl<'a> Scope<'a> {
         vec![(matches, Action::Continue)]
     }
 
-    fn verdict_map(&self, before: &[Match], vmap: &Value) -> Vec<(Vec<Match>, Action)> {
-        let key = vmap.get("key").unwrap_or(&Value::Null);
+    fn verdict_map(&self, before: &[Match], vmap: &Node<'_>) -> Vec<(Vec<Match>, Action)> {
+        let key = vmap.get("key").unwrap_or(&Node::Null);
         let elements = match vmap.get("data") {
-            Some(Value::String(name)) => self.named_set(name),
+            Some(Node::Str(name)) => self.named_set(name),
             Some(data) => data.get("set"),
             None => None,
         };
         let mut rules = Vec::new();
-        for element in elements.and_then(Value::as_array).into_iter().flatten() {
-            let (Some(k), Some(v)) = (element.get(0), element.get(1)) else {
+        for element in elements.and_then(Node::as_array).into_iter().flatten() {
+            let (Some(k), Some(v)) = (element.at(0), element.at(1)) else {
                 continue;
             };
             let Some(action) = action(v) else { continue };
-            let condition = serde_json::json!({"op": "==", "left": key, "right": k});
             let mut matches = before.to_vec();
-            matches.push(self.condition(&condition));
+            matches.push(self.comparison("==", key, k));
             rules.push((matches, action));
         }
         rules
     }
 
-    fn named_set(&self, reference: &str) -> Option<&'a Value> {
+    fn named_set(&self, reference: &str) -> Option<&'s Node<'d>> {
         let name = reference.strip_prefix('@')?;
         self.sets
             .get(&format!("{} {} {name}", self.family, self.table))
@@ -280,10 +282,15 @@ impl<'a> Scope<'a> {
     }
 
     /// What a match means for a new TCP connection from anywhere.
-    fn condition(&self, m: &Value) -> Match {
-        let op = m.get("op").and_then(Value::as_str).unwrap_or("==");
-        let left = m.get("left").unwrap_or(&Value::Null);
-        let right = m.get("right").unwrap_or(&Value::Null);
+    fn condition(&self, m: &Node<'_>) -> Match {
+        let op = m.get("op").and_then(Node::as_str).unwrap_or("==");
+        let left = m.get("left").unwrap_or(&Node::Null);
+        let right = m.get("right").unwrap_or(&Node::Null);
+        self.comparison(op, left, right)
+    }
+
+    /// What `left op right` means for a new TCP connection from anywhere.
+    fn comparison(&self, op: &str, left: &Node<'_>, right: &Node<'_>) -> Match {
         let negated = op == "!=";
         let truth = |hit: bool| {
             if hit != negated {
@@ -295,11 +302,8 @@ impl<'a> Scope<'a> {
         let mut values = Values::default();
         self.collect(right, &mut values);
         if let Some(payload) = left.get("payload") {
-            let protocol = payload
-                .get("protocol")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let field = payload.get("field").and_then(Value::as_str).unwrap_or("");
+            let protocol = payload.get("protocol").and_then(Node::as_str).unwrap_or("");
+            let field = payload.get("field").and_then(Node::as_str).unwrap_or("");
             return match (protocol, field) {
                 ("udp" | "sctp" | "dccp" | "icmp" | "icmpv6" | "igmp" | "esp" | "ah", _) => {
                     Match::Never
@@ -331,7 +335,7 @@ impl<'a> Scope<'a> {
             };
         }
         if let Some(meta) = left.get("meta") {
-            let key = meta.get("key").and_then(Value::as_str).unwrap_or("");
+            let key = meta.get("key").and_then(Node::as_str).unwrap_or("");
             return match key {
                 "l4proto" | "protocol" => {
                     truth(values.words.iter().any(|w| w == "tcp" || w == "6"))
@@ -359,7 +363,7 @@ impl<'a> Scope<'a> {
             };
         }
         if let Some(ct) = left.get("ct") {
-            let key = ct.get("key").and_then(Value::as_str).unwrap_or("");
+            let key = ct.get("key").and_then(Node::as_str).unwrap_or("");
             return match key {
                 "state" => truth(values.words.iter().any(|w| w == "new")),
                 "status" => truth(false),
@@ -373,34 +377,34 @@ impl<'a> Scope<'a> {
         Match::Unknown("an expression".into())
     }
 
-    fn collect(&self, value: &Value, out: &mut Values) {
+    fn collect(&self, value: &Node<'_>, out: &mut Values) {
         match value {
-            Value::Number(n) => match n.as_u64().and_then(|n| u16::try_from(n).ok()) {
-                Some(p) => out.ports.push((p, p)),
-                None => out.unreadable = true,
+            Node::Unsigned(n) => match u16::try_from(*n) {
+                Ok(p) => out.ports.push((p, p)),
+                Err(_) => out.unreadable = true,
             },
-            Value::String(s) if s.starts_with('@') => match self.named_set(s) {
+            Node::Str(s) if s.starts_with('@') => match self.named_set(s) {
                 Some(elements) => self.collect(elements, out),
                 None => out.unreadable = true,
             },
-            Value::String(s) => {
+            Node::Str(s) => {
                 if let Some(range) = parse_port_range(s) {
                     out.ports.push(range);
                 }
                 if s == "0.0.0.0/0" || s == "::/0" {
                     out.any_prefix = true;
                 }
-                out.words.push(s.clone());
+                out.words.push(s.to_string());
             }
-            Value::Array(items) => items.iter().for_each(|i| self.collect(i, out)),
-            Value::Object(o) => {
+            Node::Array(items) => items.iter().for_each(|i| self.collect(i, out)),
+            o @ Node::Object(_) => {
                 if let Some(set) = o.get("set") {
                     self.collect(set, out);
-                } else if let Some(Value::Array(bounds)) = o.get("range") {
+                } else if let Some(Node::Array(bounds)) = o.get("range") {
                     let bound = |i: usize| {
                         bounds
                             .get(i)
-                            .and_then(Value::as_u64)
+                            .and_then(Node::as_u64)
                             .and_then(|n| u16::try_from(n).ok())
                     };
                     match (bound(0), bound(1)) {
@@ -408,7 +412,7 @@ impl<'a> Scope<'a> {
                         _ => out.unreadable = true,
                     }
                 } else if let Some(prefix) = o.get("prefix") {
-                    if prefix.get("len").and_then(Value::as_u64) == Some(0) {
+                    if prefix.get("len").and_then(Node::as_u64) == Some(0) {
                         out.any_prefix = true;
                     }
                 } else if let Some(elem) = o.get("elem") {
@@ -437,16 +441,15 @@ fn comparison(op: &str, bounds: &[(u16, u16)]) -> Vec<(u16, u16)> {
     }
 }
 
-fn action(expr: &Value) -> Option<Action> {
-    let object = expr.as_object()?;
-    let (name, value) = object.iter().next()?;
+fn action(expr: &Node<'_>) -> Option<Action> {
+    let (name, value) = expr.as_object()?.first()?;
     let target = || {
         value
             .get("target")
-            .and_then(Value::as_str)
+            .and_then(Node::as_str)
             .map(str::to_owned)
     };
-    Some(match name.as_str() {
+    Some(match name.as_ref() {
         "accept" => Action::Accept,
         "drop" => Action::Drop,
         "reject" => Action::Reject,

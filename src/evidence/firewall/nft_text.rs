@@ -31,6 +31,7 @@ impl Format for NftText {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let text = crate::evidence::text::read_text(input.path)?;
         let document = to_json(&text)?;
+        let document = crate::evidence::json::Node::from_value(&document);
         let ruleset = super::nft_json::parse(&document, "", input)?;
         Ok(ruleset.into_parsed(self.name(), input))
     }
