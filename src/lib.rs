@@ -62,6 +62,32 @@ pub fn scan(
     })
 }
 
+/// Sets the recovery point objective of the assets named in `per_asset` (`--rpo
+/// ASSET=DURATION`, in seconds), over what their manifests say. An asset is named by its id,
+/// a host name (case-insensitive) or its address. Returns the names that matched no asset.
+pub fn set_asset_rpo(facts: &mut Facts, per_asset: &[(String, i64)]) -> Vec<String> {
+    let mut unmatched = Vec::new();
+    for (name, seconds) in per_asset {
+        let mut matched = false;
+        for host in &mut facts.hosts {
+            let named = host.asset_id().eq_ignore_ascii_case(name)
+                || host.hostnames.iter().any(|h| h.eq_ignore_ascii_case(name))
+                || host.address.is_some_and(|a| a.to_string() == *name);
+            if !named {
+                continue;
+            }
+            matched = true;
+            if let Some(backup) = &mut host.backup {
+                backup.rpo = Some(format!("{seconds}s"));
+            }
+        }
+        if !matched {
+            unmatched.push(name.clone());
+        }
+    }
+    unmatched
+}
+
 /// Judges facts: evaluates every check and computes the scores.
 pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
     let findings = eval::evaluate(checks, &facts, judgement);

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use predicates::prelude::*;
+
 use crate::support::{finding_state, host_named, judge_evidence, postura, read_json, require};
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
@@ -157,6 +159,32 @@ fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
         finding_state(&result, "bkp-last-success-older-than-rpo", "app01"),
         "fail"
     );
+
+    // `--rpo ASSET=` beats the manifest; an asset that is not there is named on stderr.
+    let out = tempfile::tempdir().unwrap();
+    let assert = postura()
+        .args(["scan", "--evidence"])
+        .arg(evidence.path())
+        .args(["--as-of", as_of, "--evidence-tz", "UTC", "--rpo", "1d"])
+        .args([
+            "--rpo", "APP01=3d", "--rpo", "db99=1h", "-f", "json", "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("`db99`"), "{stderr}");
+    let result = read_json(&out.path().join("postura-result.json"));
+    assert_eq!(
+        finding_state(&result, "bkp-last-success-older-than-rpo", "app01"),
+        "pass"
+    );
+    assert_eq!(host_named(&result, "app01")["backup"]["rpo"], "259200s");
+    postura()
+        .args(["evaluate", "/nonexistent.json", "--rpo", "=3d"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("names no asset"));
 
     // borg writes local time without a zone: read in the evidence zone.
     let result = judge_evidence(

@@ -123,9 +123,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub as_of: Option<jiff::Timestamp>,
     /// Recovery point objective: the oldest the last successful backup may be (24h, 7d,
-    /// 1d 12h). A host's `postura-manifest.json` `rpo` overrides it. Default: 7d.
-    #[arg(long, value_name = "DURATION", value_parser = parse_rpo)]
-    pub rpo: Option<i64>,
+    /// 1d 12h), for every asset, or as `ASSET=DURATION` for one (a host name or address, or an
+    /// evidence asset such as `vol-0a1b2c3d4e5f60718`); repeat for several. `ASSET=` beats a
+    /// host's `postura-manifest.json` `rpo`, which beats the plain value. Default: 7d.
+    #[arg(long, value_name = "[ASSET=]DURATION", value_parser = parse_rpo)]
+    pub rpo: Vec<RpoSetting>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -284,9 +286,31 @@ pub fn parse_as_of(text: &str) -> Result<jiff::Timestamp, String> {
         })
 }
 
-/// `--rpo`: a duration in seconds.
-pub fn parse_rpo(text: &str) -> Result<i64, String> {
-    postura::evidence::text::parse_duration_seconds(text)
+/// One `--rpo`: for every asset, or for the one named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpoSetting {
+    /// The asset, for `ASSET=DURATION`.
+    pub asset: Option<String>,
+    /// The objective in seconds.
+    pub seconds: i64,
+}
+
+/// `--rpo [ASSET=]DURATION`.
+pub fn parse_rpo(text: &str) -> Result<RpoSetting, String> {
+    // Durations have no `=`; asset names (ARNs included) do not either.
+    let (asset, duration) = match text.rsplit_once('=') {
+        Some((asset, duration)) if !asset.trim().is_empty() => {
+            (Some(asset.trim().to_owned()), duration)
+        }
+        Some(_) => {
+            return Err(format!(
+                "`{text}` names no asset before `=`: expected ASSET=DURATION, e.g. db01=24h"
+            ));
+        }
+        None => (None, text),
+    };
+    let seconds = postura::evidence::text::parse_duration_seconds(duration)?;
+    Ok(RpoSetting { asset, seconds })
 }
 
 /// `--evidence-tz`: an IANA zone name or UTC.

@@ -353,10 +353,25 @@ fn finish(
         lang: lang(args.lang),
         now: args.as_of.unwrap_or(generated_at),
         generated_at,
-        rpo_seconds: args.rpo.unwrap_or(postura::DEFAULT_RPO_SECONDS),
+        rpo_seconds: args
+            .rpo
+            .iter()
+            .rev()
+            .find(|r| r.asset.is_none())
+            .map_or(postura::DEFAULT_RPO_SECONDS, |r| r.seconds),
         tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
     };
     let mut facts = facts;
+    let per_asset: Vec<(String, i64)> = args
+        .rpo
+        .iter()
+        .filter_map(|r| Some((r.asset.clone()?, r.seconds)))
+        .collect();
+    for name in postura::set_asset_rpo(&mut facts, &per_asset) {
+        if !args.quiet {
+            eprintln!("postura: warning: --rpo {name}=...: no asset of this run is named `{name}`");
+        }
+    }
     if args.redact {
         postura::evidence::redact(&mut facts);
     }

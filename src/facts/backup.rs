@@ -9,8 +9,8 @@ use super::SourceRef;
 /// A host's backups.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct BackupFacts {
-    /// The recovery point objective set for this host (`postura-manifest.json` `rpo`, e.g.
-    /// `24h`); the run's `--rpo` applies when absent.
+    /// The recovery point objective set for this asset (`--rpo ASSET=DURATION`, else
+    /// `postura-manifest.json` `rpo`, e.g. `24h`); the run's `--rpo` applies when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rpo: Option<String>,
     /// One entry per backup set (a repository and what it backs up).
