@@ -94,6 +94,16 @@ pub enum InputError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// An attestations file is invalid.
+    #[error("{}:{line}: {message}", .path.display())]
+    Attestation {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// A facts or result JSON file is invalid.
     #[error("{}:{line}:{column}: {message}", .path.display())]
     Json {

@@ -92,7 +92,7 @@ pub fn set_asset_rpo(facts: &mut Facts, per_asset: &[(String, i64)]) -> Vec<Stri
 pub fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
     let findings = eval::evaluate(checks, &facts, judgement);
     let scores = scoring::score(checks, &findings);
-    let manual = eval::manual_items(checks, &findings);
+    let manual = eval::manual_items(checks, &findings, &judgement.attestations);
     let mut result = ScanResult::new(
         checks,
         facts,
@@ -217,6 +217,7 @@ pub fn validate_checks(checks: &[Check]) -> ValidationReport {
                 generated_at: facts.finished_at,
                 tls_profile,
                 rpo_seconds: DEFAULT_RPO_SECONDS,
+                attestations: Default::default(),
             };
             for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {
                 if let Some(error) = finding

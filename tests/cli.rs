@@ -322,6 +322,7 @@ fn committed_schemas_are_current() {
         ("facts", "facts.schema.json"),
         ("result", "result.schema.json"),
         ("check", "check.schema.json"),
+        ("attestations", "attestations.schema.json"),
     ] {
         let output = postura().args(["schema", doc]).output().unwrap();
         assert!(output.status.success());
@@ -477,7 +478,7 @@ fn manual_items_are_listed_for_judged_families_and_never_scored() {
         assert!(!manual_ids.contains(&item["check_id"].as_str().unwrap()));
     }
     assert!(
-        summary.contains("Manuell zu prüfende Punkte (5, nicht bewertet): BKP-01, BKP-04"),
+        summary.contains("Manuell zu prüfende Punkte (5, nicht bewertet): offen BKP-01, BKP-04"),
         "{summary}"
     );
     let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
@@ -550,4 +551,100 @@ fn user_manual_items_are_listed_and_malformed_ones_named() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("`fail_if` is missing"));
+}
+
+const ANSWERS: &str = r#"# answers from the interview
+- item: BKP-04
+  met: false
+  by: "M. Berger, head of IT"
+  date: 2026-11-20
+  note: "last restore test 2025-12, no record"
+- item: fw-flat-network
+  met: true
+  by: "S. Kaya"
+  date: 2026-11-21
+"#;
+
+#[test]
+fn attestations_answer_manual_items_and_never_change_the_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(&answers, ANSWERS).unwrap();
+    let evidence = repo().join("fixtures/evidence/backup");
+    let clock = ["--as-of", "2026-11-27T12:00:00Z", "--evidence-tz", "UTC"];
+    let plain = crate::support::judge_evidence(&evidence, &clock);
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(&evidence)
+        .args(clock)
+        .arg("--attestations")
+        .arg(&answers)
+        .args(["-q", "-f", "json,html", "--lang", "en", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let answered = read_json(&out.path().join("postura-result.json"));
+    assert_eq!(answered["scores"], plain["scores"]);
+    assert_eq!(answered["findings"], plain["findings"]);
+    let item = |result: &serde_json::Value, control: &str| {
+        result["manual"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["control"] == control)
+            .cloned()
+    };
+    let restore = item(&answered, "BKP-04").expect("BKP-04");
+    assert_eq!(restore["state"], "not_assessed");
+    assert_eq!(restore["attestation"]["met"], false);
+    assert_eq!(restore["attestation"]["date"], "2026-11-20");
+    assert!(
+        restore["attestation"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("answers.yaml:2")
+    );
+    // An answered item is listed even where its family was not judged.
+    assert!(item(&plain, "FW-08").is_none());
+    assert_eq!(
+        item(&answered, "FW-08").unwrap()["attestation"]["met"],
+        true
+    );
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(html.contains("not met according to M. Berger, head of IT, 2026-11-20: last restore test 2025-12, no record"));
+
+    // Answers are for manual items only, and every mistake is named with its line.
+    for (bad, expected) in [
+        (
+            "- item: BKP-05\n  met: true\n  by: x\n  date: 2026-11-20\n",
+            ":1: `BKP-05` is decided from evidence",
+        ),
+        (
+            "- item: BKP-04\n  met: true\n  by: x\n  date: 20.11.2026\n",
+            ":1: `date` `20.11.2026` is not a date",
+        ),
+        (
+            "- item: BKP-04\n  met: maybe\n  by: x\n  date: 2026-11-20\n",
+            ":2: invalid boolean",
+        ),
+        (
+            "- item: BKP-04\n  met: true\n  by: x\n  when: 2026-11-20\n",
+            ":4: unknown field `when`",
+        ),
+        (
+            "- item: bkp-nope\n  met: true\n  by: x\n  date: 2026-11-20\n",
+            "`bkp-nope` is not a manual item",
+        ),
+    ] {
+        std::fs::write(&answers, bad).unwrap();
+        postura()
+            .args(["evaluate", &fixture("clean.json"), "--attestations"])
+            .arg(&answers)
+            .args(["--out"])
+            .arg(out.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
 }

@@ -168,6 +168,8 @@ pub struct Judgement {
     pub tls_profile: TlsProfile,
     /// The recovery point objective backups are judged against (`--rpo`), in seconds.
     pub rpo_seconds: i64,
+    /// The assessor's answers to manual items (`--attestations`).
+    pub attestations: super::attestation::Attestations,
 }
 
 fn context_for(
@@ -414,13 +416,21 @@ pub struct ManualItem {
     pub family: String,
     /// Severity the control carries when it is not met.
     pub severity: Severity,
-    /// Always `not_assessed`: the assessor's answer is not part of the result.
+    /// Always `not_assessed`: postura does not decide it, with or without an answer.
     pub state: ResultState,
+    /// The assessor's answer (`--attestations`), shown with the item, never scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<super::attestation::Attestation>,
 }
 
 /// The manual items a run lists: those of every family that at least one check judged
-/// (pass or fail) in this run. A scan of web servers alone lists no backup items.
-pub fn manual_items(checks: &[Check], findings: &[Finding]) -> Vec<ManualItem> {
+/// (pass or fail) in this run, and those the assessor answered. A scan of web servers alone
+/// lists no backup items.
+pub fn manual_items(
+    checks: &[Check],
+    findings: &[Finding],
+    answers: &super::attestation::Attestations,
+) -> Vec<ManualItem> {
     let judged: std::collections::BTreeSet<&str> = findings
         .iter()
         .filter(|f| matches!(f.state, ResultState::Pass | ResultState::Fail))
@@ -428,13 +438,17 @@ pub fn manual_items(checks: &[Check], findings: &[Finding]) -> Vec<ManualItem> {
         .collect();
     let mut items: Vec<ManualItem> = checks
         .iter()
-        .filter(|c| c.def.is_manual() && judged.contains(c.def.family.as_str()))
+        .filter(|c| {
+            c.def.is_manual()
+                && (judged.contains(c.def.family.as_str()) || answers.contains_key(&c.def.id))
+        })
         .map(|c| ManualItem {
             check_id: c.def.id.clone(),
             control: c.def.control.clone(),
             family: c.def.family.clone(),
             severity: c.def.severity,
             state: ResultState::NotAssessed,
+            attestation: answers.get(&c.def.id).cloned(),
         })
         .collect();
     let family_rank = |family: &str| super::FAMILIES.iter().position(|f| *f == family);

@@ -7,6 +7,7 @@
 //! `examples`, so a misspelt field (which CEL only notices when evaluating) fails validation
 //! rather than a customer's scan.
 
+pub mod attestation;
 pub mod eval;
 pub mod profiles;
 mod shared;

@@ -85,6 +85,8 @@ pub enum SchemaDocument {
     Result,
     /// A check definition file (`checks/**/*.yaml`).
     Check,
+    /// An attestations file (`--attestations`): answers to manual items.
+    Attestations,
 }
 
 /// Options shared by everything that judges and reports.
@@ -128,6 +130,10 @@ pub struct ReportArgs {
     /// host's `postura-manifest.json` `rpo`, which beats the plain value. Default: 7d.
     #[arg(long, value_name = "[ASSET=]DURATION", value_parser = parse_rpo)]
     pub rpo: Vec<RpoSetting>,
+    /// YAML file of answers to manual items (controls no evidence decides): per item its id
+    /// or control, `met`, `by`, `date` and a `note`. Shown with the items; never scored.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

@@ -78,6 +78,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
                 args::SchemaDocument::Facts => postura::facts::json_schema(),
                 args::SchemaDocument::Result => report::json_schema(),
                 args::SchemaDocument::Check => checks::json_schema(),
+                args::SchemaDocument::Attestations => checks::attestation::json_schema(),
             };
             print_stdout(&format!(
                 "{}\n",
@@ -155,6 +156,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     let formats = parse_formats(&args.report.format)?;
     checks::profiles::tls_profile(&args.report.tls_profile)?;
     let checks = checks::load(&args.report.checks)?;
+    let attestations = read_attestations(&args.report, &checks)?;
     let ports = targets::ports::parse_ports(&args.ports)?;
     let specs = parse_specs(&args.targets)?;
     if specs.is_empty() && args.evidence.is_empty() && args.backup_dir.is_empty() {
@@ -176,7 +178,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
             postura::evidence::merge_into(&mut facts, found);
         }
         facts.finished_at = now();
-        return finish(&checks, facts, &args.report, formats);
+        return finish(&checks, facts, &args.report, formats, attestations);
     }
     let exclude = parse_specs(&args.exclude)?;
     let scope = args
@@ -241,7 +243,7 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
     for found in evidence {
         postura::evidence::merge_into(&mut facts, found);
     }
-    finish(&checks, facts, &args.report, formats)
+    finish(&checks, facts, &args.report, formats, attestations)
 }
 
 /// Walks every `--backup-dir` into host evidence.
@@ -328,8 +330,9 @@ fn evaluate(args: EvaluateArgs) -> Result<Exit, Error> {
     init_logging(args.report.verbose, args.report.quiet);
     let formats = parse_formats(&args.report.format)?;
     let checks = checks::load(&args.report.checks)?;
+    let attestations = read_attestations(&args.report, &checks)?;
     let facts = postura::read_facts(&args.facts)?;
-    finish(&checks, facts, &args.report, formats)
+    finish(&checks, facts, &args.report, formats, attestations)
 }
 
 fn parse_formats(names: &[String]) -> Result<Vec<Format>, InputError> {
@@ -342,11 +345,23 @@ fn parse_formats(names: &[String]) -> Result<Vec<Format>, InputError> {
     Ok(formats)
 }
 
+/// The answers of `--attestations`, none without it.
+fn read_attestations(
+    args: &ReportArgs,
+    checks: &[Check],
+) -> Result<checks::attestation::Attestations, InputError> {
+    match &args.attestations {
+        Some(path) => checks::attestation::read(path, checks),
+        None => Ok(Default::default()),
+    }
+}
+
 fn finish(
     checks: &[Check],
     facts: postura::facts::Facts,
     args: &ReportArgs,
     formats: Vec<Format>,
+    attestations: checks::attestation::Attestations,
 ) -> Result<Exit, Error> {
     let generated_at = now();
     let judgement = postura::checks::eval::Judgement {
@@ -360,6 +375,7 @@ fn finish(
             .find(|r| r.asset.is_none())
             .map_or(postura::DEFAULT_RPO_SECONDS, |r| r.seconds),
         tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
+        attestations,
     };
     let mut facts = facts;
     let per_asset: Vec<(String, i64)> = args

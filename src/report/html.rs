@@ -130,6 +130,10 @@ struct ManualView {
     description: String,
     attestation: String,
     references: Vec<String>,
+    /// The assessor's answer, or "open".
+    answer: String,
+    /// `met`, `not_met` or `open`.
+    answer_css: &'static str,
 }
 
 #[derive(Serialize)]
@@ -390,6 +394,12 @@ fn build_view(result: &ScanResult) -> View {
                     .map(|a| a.get(lang).trim().to_owned())
                     .unwrap_or_default(),
                 references: references(def, &l),
+                answer: manual_answer(item, &l),
+                answer_css: match &item.attestation {
+                    Some(a) if a.met => "met",
+                    Some(_) => "not_met",
+                    None => "open",
+                },
             })
         })
         .collect();
@@ -542,6 +552,32 @@ fn build_view(result: &ScanResult) -> View {
 }
 
 /// Reference lines in a fixed order, DSGVO first, then the Zero Trust maturity stage.
+/// The assessor's answer to a manual item in one line: "met per WHO, DATE: NOTE (FILE:LINE)".
+pub(crate) fn manual_answer(
+    item: &crate::checks::eval::ManualItem,
+    l: &BTreeMap<String, String>,
+) -> String {
+    let label = |key: &str| l.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    match &item.attestation {
+        None => label("manual_open"),
+        Some(a) => format!(
+            "{} {}, {}{} ({})",
+            label(if a.met {
+                "manual_met"
+            } else {
+                "manual_not_met"
+            }),
+            a.by,
+            a.date,
+            a.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default(),
+            a.source
+        ),
+    }
+}
+
 fn references(def: &crate::checks::CheckDef, l: &BTreeMap<String, String>) -> Vec<String> {
     const ORDER: [&str; 6] = [
         "gdpr",

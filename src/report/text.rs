@@ -122,15 +122,32 @@ pub fn render_summary(result: &ScanResult) -> String {
         }
     }
     if !result.manual.is_empty() {
-        let controls: Vec<&str> = result.manual.iter().map(|m| m.control.as_str()).collect();
+        let open: Vec<&str> = result
+            .manual
+            .iter()
+            .filter(|m| m.attestation.is_none())
+            .map(|m| m.control.as_str())
+            .collect();
         let _ = writeln!(
             out,
             "{} ({}, {}): {}",
             label("manual_items"),
             result.manual.len(),
             label("manual_not_scored"),
-            controls.join(", ")
+            if open.is_empty() {
+                "–".to_owned()
+            } else {
+                format!("{} {}", label("manual_open"), open.join(", "))
+            }
         );
+        for item in result.manual.iter().filter(|m| m.attestation.is_some()) {
+            let _ = writeln!(
+                out,
+                "  {:<7} {}",
+                item.control,
+                super::html::manual_answer(item, &l)
+            );
+        }
     }
 
     let mut failed: Vec<_> = result
