@@ -512,7 +512,12 @@ fn user_manual_items_are_listed_and_malformed_ones_named() {
         .success();
     let result = crate::support::judge_evidence(
         &repo().join("fixtures/evidence/backup"),
-        &["--checks", dir.path().to_str().unwrap()],
+        &[
+            "--checks",
+            dir.path().to_str().unwrap(),
+            "--as-of",
+            "2026-11-27T12:00:00Z",
+        ],
     );
     assert!(manual_controls(&result).contains(&"BKP-99".to_owned()));
 
