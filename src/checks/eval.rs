@@ -14,6 +14,8 @@
 //!   a host's own `backup.rpo` overrides it.
 //! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
 //!   host being judged.
+//! - `RANGES.containing(PORT)`: the port ranges of a list (maps with `from` and `to`) that
+//!   contain `PORT`, by binary search (`functions.rs`).
 
 use std::sync::{Arc, LazyLock};
 
@@ -82,6 +84,7 @@ static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     // Registration only fails on a name clash, which the stdlib and this extension do not have.
     let _ = env.add_extension(cel::extensions::strings);
     let _ = env.add_extension(cel::extensions::lists);
+    let _ = super::functions::register(&mut env);
     Arc::new(env)
 });
 

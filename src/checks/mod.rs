@@ -9,6 +9,7 @@
 
 pub mod attestation;
 pub mod eval;
+mod functions;
 pub mod profiles;
 mod shared;
 

@@ -56,7 +56,8 @@ pub struct FirewallFamilyFacts {
     /// effective default, catch-all rules included.
     pub default_verdict: String,
     /// The verdict for a new TCP connection from anywhere (any source address, a
-    /// non-loopback interface), for every destination port 0–65535, as ranges in order.
+    /// non-loopback interface), for every destination port 0–65535, as ranges in ascending
+    /// order that do not overlap; `tcp.containing(PORT)` finds the range of a port.
     pub tcp: Vec<PortVerdict>,
 }
 
