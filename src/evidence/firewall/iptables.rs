@@ -103,17 +103,15 @@ pub fn parse(text: &str, input: &Input<'_>) -> Result<Ruleset, ParseError> {
         }
         let (matches, action) =
             rule_parts(&words[2..], current).map_err(|m| ParseError::at(line, m))?;
-        ruleset
-            .chains
-            .entry(format!("{current}/{chain}"))
-            .or_default()
-            .rules
-            .push(Rule {
+        ruleset.push_rule(
+            format!("{current}/{chain}"),
+            Rule {
                 matches,
                 action,
                 source: input.source(line),
                 text: l.to_owned(),
-            });
+            },
+        );
     }
     if ruleset.chains.contains_key("filter/INPUT") {
         ruleset.input.push(BaseChain {

@@ -262,6 +262,15 @@ fn classify(rule: &Rule, family: Family) -> Option<(Vec<(u16, u16)>, bool)> {
 }
 
 impl Ruleset {
+    /// Appends `rule` to the chain named `chain`, creating the chain on first use.
+    pub fn push_rule(&mut self, chain: String, rule: Rule) {
+        self.chains
+            .entry(chain.to_owned())
+            .or_default()
+            .rules
+            .push(rule);
+    }
+
     /// Follows ports through `chain`; returns the ports that come back (RETURN, or the end of
     /// a chain that is not a base chain) and adds decided ranges to `decided`.
     fn walk<'r>(

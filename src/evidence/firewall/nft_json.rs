@@ -143,17 +143,15 @@ pub fn parse(document: &Node<'_>, text: &str, input: &Input<'_>) -> Result<Rules
                 Action::Goto(t) => Action::Goto(format!("{family} {table} {t}")),
                 other => other,
             };
-            ruleset
-                .chains
-                .entry(chain.clone())
-                .or_default()
-                .rules
-                .push(Rule {
+            ruleset.push_rule(
+                chain.clone(),
+                Rule {
                     matches,
                     action,
                     source: input.source(line),
                     text: rule_text.clone(),
-                });
+                },
+            );
         }
     }
     Ok(ruleset)
