@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{
     Netns, banner_server, finding_state, free_port, is_root, port_entry, postura, postura_path,
-    python_with, read_json, repo, require, start,
+    python_with, read_json, require, start,
 };
 
 fn scan(args: &[&str]) -> (tempfile::TempDir, serde_json::Value, serde_json::Value) {
@@ -142,8 +142,12 @@ fn memcached_stats_without_auth() {
     assert_eq!(finding_state(&result, "exp-database-exposed", ip), "fail");
 }
 
-fn nginx_conf(dir: &std::path::Path, ip: &str, es: u16, os: u16, web: u16) -> String {
-    let fixtures = repo().join("fixtures/servers");
+fn nginx_conf(
+    dir: &std::path::Path,
+    fixtures: &std::path::Path,
+    ip: &str,
+    (es, os, web): (u16, u16, u16),
+) -> String {
     format!(
         r#"
 worker_processes 1;
@@ -179,8 +183,13 @@ fn nginx_serving_search_cluster_roots_and_a_locked_site() {
     // Elasticsearch is recognised by its conventional port; OpenSearch on 9201 is not a
     // well-known port, so it also checks that the generic HTTP path records the site.
     let (es, os, web) = (9200, free_port(ip), free_port(ip));
+    let served = crate::support::served_fixtures();
     let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, nginx_conf(dir.path(), ip, es, os, web)).unwrap();
+    std::fs::write(
+        &conf,
+        nginx_conf(dir.path(), served.path(), ip, (es, os, web)),
+    )
+    .unwrap();
     let _n = start(
         "nginx",
         &["-c", conf.to_str().unwrap(), "-g", "daemon off;"],

@@ -9,5 +9,6 @@ mod encryption;
 mod evidence;
 mod firewall;
 mod scan;
+mod snapshots;
 mod ssh;
 mod tls;

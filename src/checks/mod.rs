@@ -485,3 +485,6 @@ pub fn example_text(check: &Check, example: &CheckExample) -> Result<(String, St
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(CheckDef)).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod example_snapshots;

@@ -21,26 +21,44 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether a program is installed. In CI a missing program fails the test: `.ci/run`
-/// installs everything, so a skip there would hide a broken setup.
+/// Notes that the running test uses a real server, root or a device, so `scripts/test` can
+/// say how many such tests ran.
+fn note_server_test() {
+    use std::io::Write;
+    let Some(log) = std::env::var_os("POSTURA_SERVER_LOG") else {
+        return;
+    };
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_owned();
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        let _ = writeln!(file, "{name}");
+    }
+}
+
+/// Asserts that a program is installed. A missing program fails the test, never skips it:
+/// `scripts/test` installs everything the tests start.
 pub fn require(program: &str) -> bool {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{program} is not installed (CI must install it)"
-        );
-        eprintln!("skipping: {program} is not installed");
-    }
-    found
+    assert!(
+        found,
+        "{program} is not installed: run the tests with scripts/test, which installs it"
+    );
+    note_server_test();
+    true
 }
 
 /// A Python interpreter that can import `module`. Debian's python3-* packages belong to
-/// /usr/bin/python3, which may not be first on PATH. In CI a missing module fails the test.
+/// /usr/bin/python3, which may not be first on PATH. A missing module fails the test.
 pub fn python_with(module: &str, package: &str) -> Option<&'static str> {
     let found = ["/usr/bin/python3", "python3"].into_iter().find(|py| {
         Command::new(py)
@@ -49,27 +67,46 @@ pub fn python_with(module: &str, package: &str) -> Option<&'static str> {
             .status()
             .is_ok_and(|s| s.success())
     });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{package} is not installed (CI must install it)"
-        );
-        eprintln!("skipping: {package} is not installed");
-    }
+    assert!(
+        found.is_some(),
+        "{package} is not installed: run the tests with scripts/test, which installs it"
+    );
+    note_server_test();
     found
 }
 
-/// Whether we are root (needed for network namespaces and nft).
+/// Asserts that we are root (needed for network namespaces, nft and loop devices). Not being
+/// root fails the test: `scripts/test` runs as root.
 pub fn is_root() -> bool {
     let uid = Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let root = uid.is_ok_and(|u| u == "0");
-    if !root {
-        eprintln!("skipping: needs root for network namespaces");
+    assert!(
+        uid.is_ok_and(|u| u == "0"),
+        "this test needs root (network namespaces, nft, loop devices): run scripts/test as root"
+    );
+    note_server_test();
+    true
+}
+
+/// A world-readable copy of `fixtures/servers/`: nginx's worker runs as an unprivileged user
+/// and cannot read a clone inside a private (0700) directory.
+pub fn served_fixtures() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo().join("fixtures/servers"), dir.path());
+    for entry in walkdir::WalkDir::new(dir.path()) {
+        let entry = entry.expect("walk served fixtures");
+        let mode = if entry.file_type().is_dir() {
+            0o755
+        } else {
+            0o644
+        };
+        std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))
+            .expect("chmod served fixtures");
     }
-    root
+    dir
 }
 
 /// A free TCP port on `ip` (bound and released; good enough for tests on loopback).

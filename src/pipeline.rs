@@ -1,0 +1,545 @@
+//! The assessment, stage by stage: the one place that knows their order.
+//!
+//! [`scan`] runs every stage:
+//!
+//! 1. **Inputs**: report formats, TLS profile, checks, attestations, ports and targets are
+//!    validated before the first packet, so a typo costs nothing.
+//! 2. **Local evidence**: `--evidence` folders are read and `--backup-dir` trees walked, still
+//!    before the first packet: a wrong folder is an input error, not a wasted scan.
+//! 3. **Targets**: expansion with exclusions and scope.
+//! 4. **Probes**: the connect scan, then banners and service probes ([`crate::probes`]).
+//! 5. **Facts**: evidence merges into the scanned hosts or becomes hosts and identities of its
+//!    own; `--rpo ASSET=` is applied; `--redact` replaces user names.
+//! 6. **Judgement**: every check on every asset, the scores, the TLS grades, manual items.
+//! 7. **Reports**: every requested format, rendered first and written atomically.
+//! 8. **Gate**: evidence errors, then `--fail-on`, decide the [`Verdict`].
+//!
+//! [`evaluate`] starts at stage 5 from a saved facts file. The library never prints: what a
+//! person should hear on the way is an [`Event`] for the caller's [`Observer`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::checks::attestation::{self, Attestations};
+use crate::checks::eval::{self, Judgement};
+use crate::checks::{self, Check, Lang, Severity};
+use crate::error::{Error, InputError, RunError};
+use crate::evidence::{self, Evidence, HostEvidence, ReadOptions};
+use crate::facts::{EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
+use crate::probes::{self, Profile, Progress, ScanRequest};
+use crate::report::{self, Format, ScanResult};
+use crate::scoring;
+use crate::targets::{self, ExpandOptions, SystemResolver};
+
+/// The recovery point objective when neither `--rpo` nor a host manifest sets one: a week,
+/// CIS Control 11.2 ("run backups weekly, or more frequently").
+pub const DEFAULT_RPO_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Everything `postura scan` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Target expressions: addresses, networks, ranges, names, `host:port`, `@FILE` lists.
+    pub targets: Vec<String>,
+    /// Never contact these (same forms as targets).
+    pub exclude: Vec<String>,
+    /// A file of allowed networks; nothing outside is contacted.
+    pub scope: Option<PathBuf>,
+    /// The user confirmed a scope larger than a /16.
+    pub confirmed_large: bool,
+    /// The port expression (`22,80`, `top1000`, `all`, service names).
+    pub ports: String,
+    /// The timing profile.
+    pub profile: Profile,
+    /// New connections per second at most, over the profile's (0: unlimited).
+    pub rate: Option<u32>,
+    /// Connection attempts in flight at most, over the profile's.
+    pub concurrency: Option<usize>,
+    /// The longest wait for one connection, over the profile's.
+    pub timeout: Option<Duration>,
+    /// Grab banners and run the service probes on open ports.
+    pub service_probes: bool,
+    /// PEM bundle of extra trust anchors for certificate verdicts.
+    pub ca_file: Option<PathBuf>,
+    /// Evidence folders.
+    pub evidence: Vec<PathBuf>,
+    /// Zone of evidence times written without one; the machine's zone when `None`.
+    pub evidence_tz: Option<jiff::tz::TimeZone>,
+    /// Backup trees to walk, as `PATH` (this machine's) or `HOST=PATH`.
+    pub backup_dirs: Vec<String>,
+    /// How to judge and report.
+    pub judge: JudgeOptions,
+}
+
+/// How facts are judged and reported: shared by `scan` and `evaluate`.
+#[derive(Debug, Clone)]
+pub struct JudgeOptions {
+    /// The report folder.
+    pub out: PathBuf,
+    /// Report format names (`json`, `html`, `facts`).
+    pub formats: Vec<String>,
+    /// Report language.
+    pub lang: Lang,
+    /// The TLS profile id the profile checks compare against.
+    pub tls_profile: String,
+    /// Findings at or above this severity fail the gate.
+    pub fail_on: Option<Severity>,
+    /// Extra check folders.
+    pub checks: Vec<PathBuf>,
+    /// Replace user names with stable pseudonyms.
+    pub redact: bool,
+    /// Judge as of this time instead of now.
+    pub as_of: Option<jiff::Timestamp>,
+    /// Recovery point objectives, for every asset or for one.
+    pub rpo: Vec<Rpo>,
+    /// The assessor's answers to manual items.
+    pub attestations: Option<PathBuf>,
+}
+
+/// One recovery point objective (`--rpo [ASSET=]DURATION`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rpo {
+    /// The asset it applies to; every asset when `None`.
+    pub asset: Option<String>,
+    /// The objective in seconds.
+    pub seconds: i64,
+}
+
+impl Rpo {
+    /// Parses `DURATION` or `ASSET=DURATION` (`24h`, `db01=1d 12h`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        // Durations have no `=`; asset names (ARNs included) do not either.
+        let (asset, duration) = match text.rsplit_once('=') {
+            Some((asset, duration)) if !asset.trim().is_empty() => {
+                (Some(asset.trim().to_owned()), duration)
+            }
+            Some(_) => {
+                return Err(format!(
+                    "`{text}` names no asset before `=`: expected ASSET=DURATION, e.g. db01=24h"
+                ));
+            }
+            None => (None, text),
+        };
+        let seconds = evidence::text::parse_duration_seconds(duration)?;
+        Ok(Self { asset, seconds })
+    }
+}
+
+/// Something a person should hear while a run goes on.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A recognised evidence file could not be parsed; the rest is judged regardless.
+    EvidenceFileError {
+        /// The file.
+        path: PathBuf,
+        /// The line, where the parser knows it.
+        line: Option<u64>,
+        /// What was expected.
+        message: &'a str,
+    },
+    /// An evidence folder was read.
+    EvidenceFolderRead {
+        /// The folder.
+        dir: &'a Path,
+        /// Files found.
+        files: usize,
+        /// Files a format recognised and read.
+        used: usize,
+        /// Files recognised but not parseable.
+        errors: usize,
+    },
+    /// A backup tree was walked.
+    BackupTreeWalked {
+        /// The tree as given.
+        path: &'a str,
+        /// The host its sets belong to.
+        host: &'a str,
+        /// Backup sets found (one per folder).
+        sets: usize,
+        /// Files counted.
+        files: u64,
+    },
+    /// `--rpo NAME=…` named no asset of the run.
+    UnknownRpoAsset {
+        /// The name given.
+        name: &'a str,
+    },
+}
+
+/// Receives progress and events from a run.
+pub trait Observer: Progress {
+    /// Something worth telling the user happened.
+    fn event(&mut self, event: Event<'_>);
+}
+
+/// How a run ended, for the caller's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Reports written; nothing at or above the gate.
+    Passed,
+    /// Reports written; a finding at or above `--fail-on`.
+    GateFailed,
+    /// Reports written; an evidence file could not be parsed (bad input, whatever the gate).
+    EvidenceErrors,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The judged result, the source of every report.
+    pub result: ScanResult,
+    /// The report files written.
+    pub written: Vec<PathBuf>,
+    /// How the run ended.
+    pub verdict: Verdict,
+}
+
+/// What `scan` and `evaluate` validate before they touch anything.
+struct Prepared {
+    formats: Vec<Format>,
+    checks: Vec<Check>,
+    attestations: Attestations,
+}
+
+fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
+    let mut formats = options
+        .formats
+        .iter()
+        .map(|n| Format::parse(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    formats.sort();
+    formats.dedup();
+    checks::profiles::tls_profile(&options.tls_profile)?;
+    let checks = checks::load(&options.checks)?;
+    let attestations = match &options.attestations {
+        Some(path) => attestation::read(path, &checks)?,
+        None => Attestations::default(),
+    };
+    Ok(Prepared {
+        formats,
+        checks,
+        attestations,
+    })
+}
+
+/// Scans, reads evidence, judges, writes the reports and applies the gate. `clock` is asked
+/// for the time at each stage that records one.
+pub fn scan(
+    options: &ScanOptions,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Outcome, Error> {
+    let prepared = prepare(&options.judge)?;
+    let ports = targets::ports::parse_ports(&options.ports)?;
+    let specs = targets::parse_target_args(&options.targets)?;
+    if specs.is_empty() && options.evidence.is_empty() && options.backup_dirs.is_empty() {
+        return Err(InputError::NoTargets.into());
+    }
+    let read_options = ReadOptions {
+        tz: options
+            .evidence_tz
+            .clone()
+            .unwrap_or_else(jiff::tz::TimeZone::system),
+    };
+    let mut local = Vec::new();
+    for dir in &options.evidence {
+        local.push(read_evidence_folder(dir, &read_options, observer)?);
+    }
+    for tree in &options.backup_dirs {
+        local.push(walk_backup_tree(tree, observer, clock)?);
+    }
+    let mut facts = if specs.is_empty() {
+        Facts::empty(clock())
+    } else {
+        scan_network(options, specs, ports, observer, clock)?
+    };
+    for found in local {
+        evidence::merge_into(&mut facts, found);
+    }
+    if specs_were_empty(options) {
+        facts.finished_at = clock();
+    }
+    judge_and_report(prepared, facts, &options.judge, observer, clock)
+}
+
+fn specs_were_empty(options: &ScanOptions) -> bool {
+    options.targets.is_empty()
+}
+
+/// Judges a saved facts file (from `--format facts`), writes the reports and applies the gate.
+pub fn evaluate(
+    facts: &Path,
+    options: &JudgeOptions,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Outcome, Error> {
+    let prepared = prepare(options)?;
+    let facts = read_facts(facts)?;
+    judge_and_report(prepared, facts, options, observer, clock)
+}
+
+/// Reads one evidence folder, telling the observer about files in error and the totals.
+pub fn read_evidence_folder(
+    dir: &Path,
+    options: &ReadOptions,
+    observer: &mut dyn Observer,
+) -> Result<Evidence, Error> {
+    let found = evidence::read_folder(dir, options).map_err(|e| InputError::EvidenceFolder {
+        path: e.path,
+        message: e.message,
+    })?;
+    for file in found.errors() {
+        observer.event(Event::EvidenceFileError {
+            path: dir.join(&file.path),
+            line: file.error_line,
+            message: file.error.as_deref().unwrap_or("cannot be parsed"),
+        });
+    }
+    observer.event(Event::EvidenceFolderRead {
+        dir,
+        files: found.files.len(),
+        used: found
+            .files
+            .iter()
+            .filter(|f| f.status == EvidenceStatus::Used)
+            .count(),
+        errors: found.errors().count(),
+    });
+    Ok(found)
+}
+
+/// Walks one `--backup-dir [HOST=]PATH` into host evidence.
+fn walk_backup_tree(
+    spec: &str,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Evidence, Error> {
+    let (host, path) = match spec.split_once('=') {
+        Some((host, path)) if !host.contains('/') => (host.to_owned(), path),
+        _ => (crate::collect::host_name(), spec),
+    };
+    let sets = evidence::backup::folder::walk(Path::new(path), clock()).map_err(|e| {
+        InputError::EvidenceFolder {
+            path: path.into(),
+            message: e.message,
+        }
+    })?;
+    observer.event(Event::BackupTreeWalked {
+        path,
+        host: &host,
+        sets: sets.len(),
+        files: sets
+            .iter()
+            .map(|s| s.successful + s.incomplete + s.future)
+            .sum(),
+    });
+    let mut found = Evidence::default();
+    found.hosts.insert(
+        host,
+        HostEvidence {
+            backups: sets,
+            ..Default::default()
+        },
+    );
+    Ok(found)
+}
+
+/// Stages 3 and 4: expands the targets and runs the probes.
+fn scan_network(
+    options: &ScanOptions,
+    specs: Vec<targets::SourcedSpec>,
+    ports: Vec<u16>,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Facts, Error> {
+    let exclude = targets::parse_target_args(&options.exclude)?;
+    let scope = options
+        .scope
+        .as_deref()
+        .map(targets::read_target_file)
+        .transpose()?;
+    let settings = ScanRequest::settings_with_overrides(
+        options.profile,
+        options.concurrency,
+        options.rate,
+        options.timeout,
+    )?;
+    let extra_roots = match &options.ca_file {
+        Some(path) => probes::tls::cert::read_ca_file(path)?,
+        None => Vec::new(),
+    };
+    let resolver = SystemResolver::new().map_err(RunError::Startup)?;
+    let expansion = targets::expand(
+        &specs,
+        &ExpandOptions {
+            exclude: &exclude,
+            scope: scope.as_deref(),
+            confirmed_large: options.confirmed_large,
+        },
+        &resolver,
+    )?;
+    if expansion.targets.is_empty() {
+        return Err(InputError::Option {
+            option: "targets".into(),
+            message: "every address was excluded: nothing left to scan".into(),
+        }
+        .into());
+    }
+    tracing::info!(
+        hosts = expansion.targets.len(),
+        ports = ports.len(),
+        "scan starting"
+    );
+    let scan_settings = ScanSettings {
+        targets: options.targets.clone(),
+        ports: options.ports.clone(),
+        profile: options.profile.name().to_owned(),
+        concurrency: settings.concurrency,
+        rate: settings.rate,
+        max_timeout_ms: u64::try_from(settings.timing.max_timeout.as_millis()).unwrap_or(u64::MAX),
+        skipped_addresses: expansion.skipped,
+    };
+    let request = ScanRequest {
+        targets: expansion.targets,
+        ports,
+        settings,
+        service_probes: options.service_probes,
+        extra_roots: Arc::new(extra_roots),
+    };
+    let started_at = clock();
+    let hosts = probes::run_scan(&request, observer)?;
+    Ok(Facts {
+        schema_version: FACTS_SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        started_at,
+        finished_at: clock(),
+        scan: Some(scan_settings),
+        hosts,
+        identities: Vec::new(),
+        evidence_files: Vec::new(),
+    })
+}
+
+/// Stages 5 to 8.
+fn judge_and_report(
+    prepared: Prepared,
+    mut facts: Facts,
+    options: &JudgeOptions,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Outcome, Error> {
+    let generated_at = clock();
+    let judgement = Judgement {
+        lang: options.lang,
+        now: options.as_of.unwrap_or(generated_at),
+        generated_at,
+        rpo_seconds: options
+            .rpo
+            .iter()
+            .rev()
+            .find(|r| r.asset.is_none())
+            .map_or(DEFAULT_RPO_SECONDS, |r| r.seconds),
+        tls_profile: checks::profiles::tls_profile(&options.tls_profile)?,
+        attestations: prepared.attestations,
+    };
+    let per_asset: Vec<(String, i64)> = options
+        .rpo
+        .iter()
+        .filter_map(|r| Some((r.asset.clone()?, r.seconds)))
+        .collect();
+    for name in set_asset_rpo(&mut facts, &per_asset) {
+        observer.event(Event::UnknownRpoAsset { name: &name });
+    }
+    if options.redact {
+        evidence::redact(&mut facts);
+    }
+    let evidence_errors = facts
+        .evidence_files
+        .iter()
+        .any(|f| f.status == EvidenceStatus::Error);
+    let result = judge(&prepared.checks, facts, &judgement);
+    let written = report::write_reports(&result, &options.out, &prepared.formats)?;
+    // The report is complete; an evidence file that could not be parsed is still bad input.
+    let verdict = if evidence_errors {
+        Verdict::EvidenceErrors
+    } else if options
+        .fail_on
+        .is_some_and(|threshold| result.failures_at_or_above(threshold) > 0)
+    {
+        Verdict::GateFailed
+    } else {
+        Verdict::Passed
+    };
+    Ok(Outcome {
+        result,
+        written,
+        verdict,
+    })
+}
+
+/// Sets the recovery point objective of the assets named in `per_asset` (`--rpo
+/// ASSET=DURATION`, in seconds), over what their manifests say. An asset is named by its id,
+/// a host name (case-insensitive) or its address. Returns the names that matched no asset.
+fn set_asset_rpo(facts: &mut Facts, per_asset: &[(String, i64)]) -> Vec<String> {
+    let mut unmatched = Vec::new();
+    for (name, seconds) in per_asset {
+        let mut matched = false;
+        for host in &mut facts.hosts {
+            let named = host.asset_id().eq_ignore_ascii_case(name)
+                || host.hostnames.iter().any(|h| h.eq_ignore_ascii_case(name))
+                || host.address.is_some_and(|a| a.to_string() == *name);
+            if !named {
+                continue;
+            }
+            matched = true;
+            if let Some(backup) = &mut host.backup {
+                backup.rpo = Some(format!("{seconds}s"));
+            }
+        }
+        if !matched {
+            unmatched.push(name.clone());
+        }
+    }
+    unmatched
+}
+
+/// Judges facts: evaluates every check, computes the scores, grades TLS endpoints and lists
+/// the manual items.
+pub(crate) fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
+    let findings = eval::evaluate(checks, &facts, judgement);
+    let scores = scoring::score(checks, &findings);
+    let manual = eval::manual_items(checks, &findings, &judgement.attestations);
+    let mut result = ScanResult::new(
+        checks,
+        facts,
+        findings,
+        scores,
+        judgement.lang,
+        judgement.generated_at,
+    );
+    result.as_of = judgement.now;
+    result.manual = manual;
+    result.tls_profile = Some(format!(
+        "{} {}",
+        judgement.tls_profile.id, judgement.tls_profile.version
+    ));
+    result.tls_grades = scoring::tls_grade::grade_all(&result.facts);
+    result
+}
+
+/// Reads a facts file written by `postura scan --format facts`.
+fn read_facts(path: &Path) -> Result<Facts, InputError> {
+    let facts: Facts = report::read_json(path)?;
+    if facts.schema_version != FACTS_SCHEMA_VERSION {
+        return Err(InputError::Json {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "facts schema_version {} is not supported: expected {FACTS_SCHEMA_VERSION}",
+                facts.schema_version
+            ),
+        });
+    }
+    Ok(facts)
+}

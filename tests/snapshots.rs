@@ -1,0 +1,110 @@
+//! Snapshot tests: what postura reads and judges on the committed fixtures, kept as reviewed
+//! files in `tests/snapshots/`. A change to any of them shows as a diff that the change must
+//! explain; `INSTA_UPDATE=always cargo test snapshots` rewrites them after review.
+
+use std::path::Path;
+
+use crate::support::{postura, read_json, repo};
+
+/// The reference time every snapshot is judged as of, so ages and expiries never drift.
+const AS_OF: &str = "2026-06-01T00:00:00Z";
+
+/// Snapshot files under `tests/snapshots/`, named without the module path.
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(repo().join("tests/snapshots"));
+    settings
+}
+
+/// Replaces the wall-clock times of a run, which differ on every run, with a marker.
+fn redact_run_times(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                if matches!(key.as_str(), "started_at" | "finished_at" | "generated_at") {
+                    *field = serde_json::Value::String("[run time]".into());
+                } else {
+                    redact_run_times(field);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_run_times),
+        _ => {}
+    }
+}
+
+/// Runs postura with `args` writing JSON and facts into a fresh folder; returns facts, the
+/// result without its embedded facts and check texts, and the terminal summary with the folder's path
+/// replaced.
+fn run(args: &[&str], code: i32) -> (serde_json::Value, serde_json::Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let assert = postura()
+        .args(args)
+        .args([
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "en",
+            "-f",
+            "json,facts",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(code);
+    let summary = String::from_utf8_lossy(&assert.get_output().stdout)
+        .replace(&out.path().display().to_string(), "[out]");
+    let mut facts = read_json(&out.path().join("postura-facts.json"));
+    let mut result = read_json(&out.path().join("postura-result.json"));
+    redact_run_times(&mut facts);
+    redact_run_times(&mut result);
+    // The facts have their own snapshot and the check definitions are the YAML files; the
+    // ids say which checks judged.
+    if let Some(map) = result.as_object_mut() {
+        map.remove("facts");
+        if let Some(checks) = map.get_mut("checks").and_then(|c| c.as_array_mut()) {
+            for check in checks.iter_mut() {
+                *check = check["id"].clone();
+            }
+        }
+    }
+    (facts, result, summary)
+}
+
+#[test]
+fn evidence_folders_read_and_judged() {
+    for family in ["mfa", "encryption", "backup", "firewall"] {
+        let dir = repo().join("fixtures/evidence").join(family);
+        let dir = dir.to_str().unwrap();
+        let (facts, result, summary) = run(
+            &["scan", "--evidence", dir, "--evidence-tz", "Europe/Berlin"],
+            0,
+        );
+        settings().bind(|| {
+            insta::assert_json_snapshot!(format!("evidence-{family}-facts"), facts);
+            insta::assert_json_snapshot!(format!("evidence-{family}-result"), result);
+            insta::assert_snapshot!(format!("evidence-{family}-summary"), summary);
+        });
+    }
+}
+
+#[test]
+fn fixed_evaluations_of_fact_fixtures() {
+    for (name, file) in [
+        ("tls-legacy", "tls/legacy.json"),
+        ("ssh-weak", "tls/ssh-openssh-weak.json"),
+        ("exposed-database", "exposed/database-open.json"),
+    ] {
+        let path = repo().join("fixtures/facts").join(file);
+        let (_facts, result, summary) = run(&["evaluate", path_str(&path)], 0);
+        settings().bind(|| {
+            insta::assert_json_snapshot!(format!("evaluate-{name}-result"), result);
+            insta::assert_snapshot!(format!("evaluate-{name}-summary"), summary);
+        });
+    }
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("repository path is UTF-8")
+}
