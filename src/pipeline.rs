@@ -248,7 +248,8 @@ pub fn scan(
     for tree in &options.backup_dirs {
         local.push(walk_backup_tree(tree, observer, clock)?);
     }
-    let mut facts = if specs.is_empty() {
+    let offline = specs.is_empty();
+    let mut facts = if offline {
         Facts::empty(clock())
     } else {
         scan_network(options, specs, ports, observer, clock)?
@@ -256,14 +257,10 @@ pub fn scan(
     for found in local {
         evidence::merge_into(&mut facts, found);
     }
-    if specs_were_empty(options) {
+    if offline {
         facts.finished_at = clock();
     }
     judge_and_report(prepared, facts, &options.judge, observer, clock)
-}
-
-fn specs_were_empty(options: &ScanOptions) -> bool {
-    options.targets.is_empty()
 }
 
 /// Judges a saved facts file (from `--format facts`), writes the reports and applies the gate.

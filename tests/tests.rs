@@ -8,6 +8,7 @@ mod collect;
 mod encryption;
 mod evidence;
 mod firewall;
+mod pipeline;
 mod scan;
 mod snapshots;
 mod ssh;

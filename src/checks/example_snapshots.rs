@@ -1,9 +1,8 @@
 //! Snapshot of what every built-in check's examples show: state, reason and evidence per
 //! asset. A change to a condition or an evidence expression shows as a reviewed diff.
 
-use super::eval::{self, Judgement};
-use super::{Lang, example_text, load_builtin, profiles};
-use crate::facts::Facts;
+use super::load_builtin;
+use super::validate::judge_example;
 
 #[test]
 fn every_check_example_state_and_evidence() {
@@ -11,24 +10,11 @@ fn every_check_example_state_and_evidence() {
     let mut shown = Vec::new();
     for check in &checks {
         for example in &check.def.examples {
-            let (location, text) = example_text(check, example).expect("example facts exist");
-            let facts: Facts = serde_json::from_str(&text).expect("example facts parse");
-            let profile_id = example
-                .tls_profile
-                .as_deref()
-                .unwrap_or(profiles::DEFAULT_TLS_PROFILE);
-            let judgement = Judgement {
-                lang: Lang::En,
-                now: facts.finished_at,
-                generated_at: facts.finished_at,
-                tls_profile: profiles::tls_profile(profile_id).expect("profile exists"),
-                rpo_seconds: crate::DEFAULT_RPO_SECONDS,
-                attestations: Default::default(),
-            };
-            for finding in eval::evaluate(std::slice::from_ref(check), &facts, &judgement) {
+            let judged = judge_example(check, example).expect("example judged");
+            for finding in judged.findings {
                 shown.push(serde_json::json!({
                     "check": check.def.id,
-                    "example": location,
+                    "example": judged.location,
                     "asset": finding.asset,
                     "state": finding.state,
                     "reason": finding.reason,

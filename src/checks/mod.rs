@@ -12,6 +12,7 @@ pub mod eval;
 mod functions;
 pub mod profiles;
 mod shared;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

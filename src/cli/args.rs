@@ -128,8 +128,8 @@ pub struct ReportArgs {
     /// 1d 12h), for every asset, or as `ASSET=DURATION` for one (a host name or address, or an
     /// evidence asset such as `vol-0a1b2c3d4e5f60718`); repeat for several. `ASSET=` beats a
     /// host's `postura-manifest.json` `rpo`, which beats the plain value. Default: 7d.
-    #[arg(long, value_name = "[ASSET=]DURATION", value_parser = parse_rpo)]
-    pub rpo: Vec<RpoSetting>,
+    #[arg(long, value_name = "[ASSET=]DURATION", value_parser = postura::pipeline::Rpo::parse)]
+    pub rpo: Vec<postura::pipeline::Rpo>,
     /// YAML file of answers to manual items (controls no evidence decides): per item its id
     /// or control, `met`, `by`, `date` and a `note`. Shown with the items; never scored.
     #[arg(long, value_name = "FILE")]
@@ -290,33 +290,6 @@ pub fn parse_as_of(text: &str) -> Result<jiff::Timestamp, String> {
         .ok_or_else(|| {
             format!("`{text}` is not a time: expected e.g. 2026-11-20T09:00:00Z, 2026-11-20 or \"2026-11-20 09:00\"")
         })
-}
-
-/// One `--rpo`: for every asset, or for the one named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RpoSetting {
-    /// The asset, for `ASSET=DURATION`.
-    pub asset: Option<String>,
-    /// The objective in seconds.
-    pub seconds: i64,
-}
-
-/// `--rpo [ASSET=]DURATION`.
-pub fn parse_rpo(text: &str) -> Result<RpoSetting, String> {
-    // Durations have no `=`; asset names (ARNs included) do not either.
-    let (asset, duration) = match text.rsplit_once('=') {
-        Some((asset, duration)) if !asset.trim().is_empty() => {
-            (Some(asset.trim().to_owned()), duration)
-        }
-        Some(_) => {
-            return Err(format!(
-                "`{text}` names no asset before `=`: expected ASSET=DURATION, e.g. db01=24h"
-            ));
-        }
-        None => (None, text),
-    };
-    let seconds = postura::evidence::text::parse_duration_seconds(duration)?;
-    Ok(RpoSetting { asset, seconds })
 }
 
 /// `--evidence-tz`: an IANA zone name or UTC.

@@ -11,11 +11,10 @@ use clap::CommandFactory;
 use args::{
     ChecksCommand, Cli, Command, EvaluateArgs, FailOn, LangArg, ProfileArg, ReportArgs, ScanArgs,
 };
-use postura::checks::{self, Check, Lang, Severity};
-use postura::facts::ScanSettings;
-use postura::probes::{Profile, ScanRequest};
-use postura::report::{self, Format, ScanResult};
-use postura::targets::{self, ExpandOptions, SourcedSpec, SystemResolver};
+use postura::checks::{self, Lang, Severity};
+use postura::pipeline::{self, Event, JudgeOptions, Observer, Outcome, ScanOptions, Verdict};
+use postura::probes::{Profile, Progress, Stage};
+use postura::report;
 use postura::{Error, InputError, RunError};
 
 /// Exit codes of the CI contract (DESIGN.md).
@@ -146,292 +145,146 @@ fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-fn parse_specs(items: &[String]) -> Result<Vec<SourcedSpec>, InputError> {
-    targets::parse_target_args(items)
+/// What the user sees while a run goes on: progress bars on a terminal, and the run's events
+/// on stderr (all of them but errors silenced by `-q`).
+struct Terminal {
+    quiet: bool,
+    bar: progress::Bar,
+}
+
+impl Terminal {
+    fn new(quiet: bool) -> Self {
+        let show_progress = !quiet && std::io::stderr().is_terminal();
+        Self {
+            quiet,
+            bar: progress::Bar::new(show_progress),
+        }
+    }
+}
+
+impl Progress for Terminal {
+    fn update(&mut self, stage: Stage, done: u64, total: u64) {
+        self.bar.update(stage, done, total);
+    }
+}
+
+impl Observer for Terminal {
+    fn event(&mut self, event: Event<'_>) {
+        self.bar.finish();
+        match event {
+            Event::EvidenceFileError {
+                path,
+                line,
+                message,
+            } => {
+                let line = line.map(|l| format!(":{l}")).unwrap_or_default();
+                eprintln!("postura: error: {}{line}: {message}", path.display());
+            }
+            _ if self.quiet => {}
+            Event::EvidenceFolderRead {
+                dir,
+                files,
+                used,
+                errors,
+            } => eprintln!(
+                "postura: {}: {files} files, {used} used, {errors} with errors",
+                dir.display()
+            ),
+            Event::BackupTreeWalked {
+                path,
+                host,
+                sets,
+                files,
+            } => eprintln!("postura: {path}: {sets} backup sets, {files} files, for {host}"),
+            Event::UnknownRpoAsset { name } => eprintln!(
+                "postura: warning: --rpo {name}=...: no asset of this run is named `{name}`"
+            ),
+        }
+    }
+}
+
+fn judge_options(args: &ReportArgs) -> JudgeOptions {
+    JudgeOptions {
+        out: args.out.clone(),
+        formats: args.format.clone(),
+        lang: lang(args.lang),
+        tls_profile: args.tls_profile.clone(),
+        fail_on: match args.fail_on {
+            FailOn::None => None,
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        },
+        checks: args.checks.clone(),
+        redact: args.redact,
+        as_of: args.as_of,
+        rpo: args.rpo.clone(),
+        attestations: args.attestations.clone(),
+    }
 }
 
 fn scan(args: ScanArgs) -> Result<Exit, Error> {
     init_logging(args.report.verbose, args.report.quiet);
-    // Validate everything before the first packet.
-    let formats = parse_formats(&args.report.format)?;
-    checks::profiles::tls_profile(&args.report.tls_profile)?;
-    let checks = checks::load(&args.report.checks)?;
-    let attestations = read_attestations(&args.report, &checks)?;
-    let ports = targets::ports::parse_ports(&args.ports)?;
-    let specs = parse_specs(&args.targets)?;
-    if specs.is_empty() && args.evidence.is_empty() && args.backup_dir.is_empty() {
-        return Err(InputError::NoTargets.into());
-    }
-    // Evidence is local: read it before the first packet, so a wrong folder costs nothing.
-    let read_options = postura::evidence::ReadOptions {
-        tz: args
-            .evidence_tz
-            .clone()
-            .unwrap_or_else(jiff::tz::TimeZone::system),
-    };
-    let mut evidence = read_evidence(&args.evidence, &read_options, args.report.quiet)?;
-    evidence.extend(walk_backup_dirs(&args.backup_dir, args.report.quiet)?);
-    if specs.is_empty() {
-        let started_at = now();
-        let mut facts = postura::facts::Facts::empty(started_at);
-        for found in evidence {
-            postura::evidence::merge_into(&mut facts, found);
-        }
-        facts.finished_at = now();
-        return finish(&checks, facts, &args.report, formats, attestations);
-    }
-    let exclude = parse_specs(&args.exclude)?;
-    let scope = args
-        .scope
-        .as_deref()
-        .map(targets::read_target_file)
-        .transpose()?;
-    let profile = match args.profile {
-        ProfileArg::Gentle => Profile::Gentle,
-        ProfileArg::Normal => Profile::Normal,
-        ProfileArg::Fast => Profile::Fast,
-    };
-    let settings =
-        ScanRequest::settings_with_overrides(profile, args.concurrency, args.rate, args.timeout)?;
-    let extra_roots = match &args.ca_file {
-        Some(path) => postura::probes::tls::cert::read_ca_file(path)?,
-        None => Vec::new(),
-    };
-    let resolver = SystemResolver::new().map_err(RunError::Startup)?;
-    let expansion = targets::expand(
-        &specs,
-        &ExpandOptions {
-            exclude: &exclude,
-            scope: scope.as_deref(),
-            confirmed_large: args.yes,
+    let options = ScanOptions {
+        targets: args.targets,
+        exclude: args.exclude,
+        scope: args.scope,
+        confirmed_large: args.yes,
+        ports: args.ports,
+        profile: match args.profile {
+            ProfileArg::Gentle => Profile::Gentle,
+            ProfileArg::Normal => Profile::Normal,
+            ProfileArg::Fast => Profile::Fast,
         },
-        &resolver,
-    )?;
-    if expansion.targets.is_empty() {
-        return Err(InputError::Option {
-            option: "targets".into(),
-            message: "every address was excluded: nothing left to scan".into(),
-        }
-        .into());
-    }
-    tracing::info!(
-        hosts = expansion.targets.len(),
-        ports = ports.len(),
-        "scan starting"
-    );
-
-    let scan_settings = ScanSettings {
-        targets: args.targets.clone(),
-        ports: args.ports.clone(),
-        profile: profile.name().to_owned(),
-        concurrency: settings.concurrency,
-        rate: settings.rate,
-        max_timeout_ms: u64::try_from(settings.timing.max_timeout.as_millis()).unwrap_or(u64::MAX),
-        skipped_addresses: expansion.skipped,
-    };
-    let request = ScanRequest {
-        targets: expansion.targets,
-        ports,
-        settings,
+        rate: args.rate,
+        concurrency: args.concurrency,
+        timeout: args.timeout,
         service_probes: !args.no_banners,
-        extra_roots: std::sync::Arc::new(extra_roots),
+        ca_file: args.ca_file,
+        evidence: args.evidence,
+        evidence_tz: args.evidence_tz,
+        backup_dirs: args.backup_dir,
+        judge: judge_options(&args.report),
     };
-    let show_progress = !args.report.quiet && std::io::stderr().is_terminal();
-    let mut bar = progress::Bar::new(show_progress);
-    let mut facts = postura::scan(&request, scan_settings, &mut bar, &now)?;
-    bar.finish();
-    for found in evidence {
-        postura::evidence::merge_into(&mut facts, found);
-    }
-    finish(&checks, facts, &args.report, formats, attestations)
-}
-
-/// Walks every `--backup-dir` into host evidence.
-fn walk_backup_dirs(
-    dirs: &[String],
-    quiet: bool,
-) -> Result<Vec<postura::evidence::Evidence>, Error> {
-    let mut all = Vec::new();
-    for spec in dirs {
-        let (host, path) = match spec.split_once('=') {
-            Some((host, path)) if !host.contains('/') => (host.to_owned(), path),
-            _ => (postura::collect::host_name(), spec.as_str()),
-        };
-        let started = now();
-        let sets = postura::evidence::backup::folder::walk(std::path::Path::new(path), started)
-            .map_err(|e| InputError::EvidenceFolder {
-                path: path.into(),
-                message: e.message,
-            })?;
-        if !quiet {
-            let files: u64 = sets
-                .iter()
-                .map(|s| s.successful + s.incomplete + s.future)
-                .sum();
-            eprintln!(
-                "postura: {path}: {} backup sets, {files} files, for {host}",
-                sets.len()
-            );
-        }
-        let mut evidence = postura::evidence::Evidence::default();
-        evidence.hosts.insert(
-            host,
-            postura::evidence::HostEvidence {
-                backups: sets,
-                ..Default::default()
-            },
-        );
-        all.push(evidence);
-    }
-    Ok(all)
-}
-
-/// Reads every evidence folder and tells the user about files that could not be parsed.
-fn read_evidence(
-    dirs: &[PathBuf],
-    options: &postura::evidence::ReadOptions,
-    quiet: bool,
-) -> Result<Vec<postura::evidence::Evidence>, Error> {
-    let mut all = Vec::new();
-    for dir in dirs {
-        let found = postura::evidence::read_folder(dir, options).map_err(|e| {
-            InputError::EvidenceFolder {
-                path: e.path,
-                message: e.message,
-            }
-        })?;
-        for file in found.errors() {
-            let line = file.error_line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!(
-                "postura: error: {}{line}: {}",
-                dir.join(&file.path).display(),
-                file.error.as_deref().unwrap_or("cannot be parsed")
-            );
-        }
-        if !quiet {
-            let used = found
-                .files
-                .iter()
-                .filter(|f| f.status == postura::facts::EvidenceStatus::Used)
-                .count();
-            eprintln!(
-                "postura: {}: {} files, {used} used, {} with errors",
-                dir.display(),
-                found.files.len(),
-                found.errors().count()
-            );
-        }
-        all.push(found);
-    }
-    Ok(all)
+    let mut terminal = Terminal::new(args.report.quiet);
+    let outcome = pipeline::scan(&options, &mut terminal, &now)?;
+    terminal.bar.finish();
+    finish(&outcome, args.report.quiet)
 }
 
 fn evaluate(args: EvaluateArgs) -> Result<Exit, Error> {
     init_logging(args.report.verbose, args.report.quiet);
-    let formats = parse_formats(&args.report.format)?;
-    let checks = checks::load(&args.report.checks)?;
-    let attestations = read_attestations(&args.report, &checks)?;
-    let facts = postura::read_facts(&args.facts)?;
-    finish(&checks, facts, &args.report, formats, attestations)
+    let mut terminal = Terminal::new(args.report.quiet);
+    let outcome = pipeline::evaluate(
+        &args.facts,
+        &judge_options(&args.report),
+        &mut terminal,
+        &now,
+    )?;
+    finish(&outcome, args.report.quiet)
 }
 
-fn parse_formats(names: &[String]) -> Result<Vec<Format>, InputError> {
-    let mut formats = names
-        .iter()
-        .map(|n| Format::parse(n))
-        .collect::<Result<Vec<_>, _>>()?;
-    formats.sort();
-    formats.dedup();
-    Ok(formats)
-}
-
-/// The answers of `--attestations`, none without it.
-fn read_attestations(
-    args: &ReportArgs,
-    checks: &[Check],
-) -> Result<checks::attestation::Attestations, InputError> {
-    match &args.attestations {
-        Some(path) => checks::attestation::read(path, checks),
-        None => Ok(Default::default()),
-    }
-}
-
-fn finish(
-    checks: &[Check],
-    facts: postura::facts::Facts,
-    args: &ReportArgs,
-    formats: Vec<Format>,
-    attestations: checks::attestation::Attestations,
-) -> Result<Exit, Error> {
-    let generated_at = now();
-    let judgement = postura::checks::eval::Judgement {
-        lang: lang(args.lang),
-        now: args.as_of.unwrap_or(generated_at),
-        generated_at,
-        rpo_seconds: args
-            .rpo
-            .iter()
-            .rev()
-            .find(|r| r.asset.is_none())
-            .map_or(postura::DEFAULT_RPO_SECONDS, |r| r.seconds),
-        tls_profile: checks::profiles::tls_profile(&args.tls_profile)?,
-        attestations,
-    };
-    let mut facts = facts;
-    let per_asset: Vec<(String, i64)> = args
-        .rpo
-        .iter()
-        .filter_map(|r| Some((r.asset.clone()?, r.seconds)))
-        .collect();
-    for name in postura::set_asset_rpo(&mut facts, &per_asset) {
-        if !args.quiet {
-            eprintln!("postura: warning: --rpo {name}=...: no asset of this run is named `{name}`");
-        }
-    }
-    if args.redact {
-        postura::evidence::redact(&mut facts);
-    }
-    let evidence_errors = facts
-        .evidence_files
-        .iter()
-        .any(|f| f.status == postura::facts::EvidenceStatus::Error);
-    let result = postura::judge(checks, facts, &judgement);
-    let written = report::write_reports(&result, &args.out, &formats)?;
-    if !args.quiet {
-        let mut text = report::render_summary(&result);
-        for path in &written {
+/// Prints the summary and the files written, and maps the verdict to an exit code.
+fn finish(outcome: &Outcome, quiet: bool) -> Result<Exit, Error> {
+    if !quiet {
+        let mut text = report::render_summary(&outcome.result);
+        for path in &outcome.written {
             text.push_str(&format!("→ {}\n", path.display()));
         }
         print_stdout(&text)?;
     }
-    // The report is complete; an evidence file that could not be parsed is still bad input.
-    if evidence_errors {
-        return Ok(Exit::Input);
-    }
-    Ok(gate(&result, args.fail_on))
-}
-
-fn gate(result: &ScanResult, fail_on: FailOn) -> Exit {
-    let threshold = match fail_on {
-        FailOn::None => return Exit::Ok,
-        FailOn::Info => Severity::Info,
-        FailOn::Low => Severity::Low,
-        FailOn::Medium => Severity::Medium,
-        FailOn::High => Severity::High,
-        FailOn::Critical => Severity::Critical,
-    };
-    if result.failures_at_or_above(threshold) > 0 {
-        Exit::Gate
-    } else {
-        Exit::Ok
-    }
+    Ok(match outcome.verdict {
+        Verdict::Passed => Exit::Ok,
+        Verdict::GateFailed => Exit::Gate,
+        Verdict::EvidenceErrors => Exit::Input,
+    })
 }
 
 fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {
     let options = postura::evidence::ReadOptions::default();
-    let found = read_evidence(std::slice::from_ref(&dir.to_path_buf()), &options, json)?
-        .pop()
-        .unwrap_or_default();
+    let found = pipeline::read_evidence_folder(dir, &options, &mut Terminal::new(json))?;
     let text = if json {
         format!(
             "{}\n",
@@ -552,7 +405,7 @@ fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
                 Some(dir) => checks::load_dir(dir)?,
                 None => checks::load_builtin()?,
             };
-            let report = postura::validate_checks(&loaded);
+            let report = checks::validate::validate(&loaded);
             for p in &report.problems {
                 eprintln!(
                     "postura: {}: check `{}`: {}",
