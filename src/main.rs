@@ -2,6 +2,10 @@
 
 #![forbid(unsafe_code)]
 
+#[allow(
+    clippy::disallowed_macros,
+    reason = "the edge is the one place that prints"
+)]
 mod cli;
 
 use std::process::ExitCode;

@@ -31,6 +31,10 @@ fn set<'r>(result: &'r serde_json::Value, tool: &str) -> &'r serde_json::Value {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: two real repositories built, then judged under five clocks and RPOs"
+)]
 fn restic_and_borg_backups_judged_as_of_an_injected_clock() {
     if !require("restic") || !require("borg") {
         return;

@@ -1,5 +1,10 @@
 //! One integration-test binary (faster to link than one per file).
 
+#![allow(
+    clippy::disallowed_macros,
+    reason = "tests print what helps read a failure"
+)]
+
 mod support;
 
 mod backup;

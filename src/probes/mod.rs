@@ -467,67 +467,7 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
         }
     }
     if let Some(probe) = dedicated {
-        let guess = |name: &str| ServiceGuess {
-            name: name.to_owned(),
-            method: GuessMethod::Probe,
-            product: None,
-        };
-        match probe {
-            ServiceProbe::Redis => match services::probe_redis(job.addr, timing).await {
-                Ok(facts) => {
-                    let mut g = guess("redis");
-                    g.product = facts.version.as_ref().map(|v| format!("Redis {v}"));
-                    update.probe_guess = Some(g);
-                    update.redis = Some(facts);
-                }
-                Err(err) => errors.push(err),
-            },
-            ServiceProbe::Elasticsearch => {
-                match services::probe_elasticsearch(job.addr, &job.host_header, timing).await {
-                    Ok(facts) => {
-                        if facts.version.is_some() || facts.auth_required {
-                            let mut g =
-                                guess(facts.distribution.as_deref().unwrap_or("elasticsearch"));
-                            g.product = facts.version.clone();
-                            update.probe_guess = Some(g);
-                        }
-                        update.elasticsearch = Some(facts);
-                    }
-                    Err(err) => errors.push(err),
-                }
-            }
-            ServiceProbe::Ftp => match services::probe_ftp(job.addr, timing).await {
-                Ok((facts, banner)) => {
-                    let mut g = guess("ftp");
-                    g.product = Some(facts.greeting.trim_start_matches("220").trim().to_owned());
-                    update.probe_guess = Some(g);
-                    update.ftp = Some(facts);
-                    update.banner = Some(banner);
-                }
-                Err(err) => errors.push(err),
-            },
-            ServiceProbe::Memcached => match services::probe_memcached(job.addr, timing).await {
-                Ok(facts) => {
-                    if facts.stats_open {
-                        let mut g = guess("memcached");
-                        g.product = facts.version.clone();
-                        update.probe_guess = Some(g);
-                    }
-                    update.memcached = Some(facts);
-                }
-                Err(err) => errors.push(err),
-            },
-            ServiceProbe::Telnet => match services::probe_telnet(job.addr, timing).await {
-                Ok((facts, banner)) => {
-                    if facts.negotiation {
-                        update.probe_guess = Some(guess("telnet"));
-                    }
-                    update.telnet = Some(facts);
-                    update.banner = Some(banner);
-                }
-                Err(err) => errors.push(err),
-            },
-        }
+        run_service_probe(probe, &job, timing, &mut update, &mut errors).await;
     }
     // SSH: version and algorithm offers from the server's KEXINIT.
     let speaks_ssh = update
@@ -542,6 +482,95 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
         }
     }
     // Mail, FTP and directory services: assess the TLS behind STARTTLS.
+    if update.tls.is_none() {
+        starttls_probe(&job, timing, &mut update, &mut errors).await;
+    }
+    ServiceResult {
+        host: job.host,
+        port_index: job.port_index,
+        update,
+        errors,
+    }
+}
+
+/// The read-only probe of a service that is often left open: its facts, and the service
+/// name it confirms.
+async fn run_service_probe(
+    probe: ServiceProbe,
+    job: &ServiceJob,
+    timing: BannerTiming,
+    update: &mut PortUpdate,
+    errors: &mut Vec<ProbeError>,
+) {
+    let guess = |name: &str| ServiceGuess {
+        name: name.to_owned(),
+        method: GuessMethod::Probe,
+        product: None,
+    };
+    match probe {
+        ServiceProbe::Redis => match services::probe_redis(job.addr, timing).await {
+            Ok(facts) => {
+                let mut g = guess("redis");
+                g.product = facts.version.as_ref().map(|v| format!("Redis {v}"));
+                update.probe_guess = Some(g);
+                update.redis = Some(facts);
+            }
+            Err(err) => errors.push(err),
+        },
+        ServiceProbe::Elasticsearch => {
+            match services::probe_elasticsearch(job.addr, &job.host_header, timing).await {
+                Ok(facts) => {
+                    if facts.version.is_some() || facts.auth_required {
+                        let mut g = guess(facts.distribution.as_deref().unwrap_or("elasticsearch"));
+                        g.product = facts.version.clone();
+                        update.probe_guess = Some(g);
+                    }
+                    update.elasticsearch = Some(facts);
+                }
+                Err(err) => errors.push(err),
+            }
+        }
+        ServiceProbe::Ftp => match services::probe_ftp(job.addr, timing).await {
+            Ok((facts, banner)) => {
+                let mut g = guess("ftp");
+                g.product = Some(facts.greeting.trim_start_matches("220").trim().to_owned());
+                update.probe_guess = Some(g);
+                update.ftp = Some(facts);
+                update.banner = Some(banner);
+            }
+            Err(err) => errors.push(err),
+        },
+        ServiceProbe::Memcached => match services::probe_memcached(job.addr, timing).await {
+            Ok(facts) => {
+                if facts.stats_open {
+                    let mut g = guess("memcached");
+                    g.product = facts.version.clone();
+                    update.probe_guess = Some(g);
+                }
+                update.memcached = Some(facts);
+            }
+            Err(err) => errors.push(err),
+        },
+        ServiceProbe::Telnet => match services::probe_telnet(job.addr, timing).await {
+            Ok((facts, banner)) => {
+                if facts.negotiation {
+                    update.probe_guess = Some(guess("telnet"));
+                }
+                update.telnet = Some(facts);
+                update.banner = Some(banner);
+            }
+            Err(err) => errors.push(err),
+        },
+    }
+}
+
+/// The TLS of a mail, FTP or directory service behind its STARTTLS command.
+async fn starttls_probe(
+    job: &ServiceJob,
+    timing: BannerTiming,
+    update: &mut PortUpdate,
+    errors: &mut Vec<ProbeError>,
+) {
     let service = update
         .probe_guess
         .as_ref()
@@ -559,7 +588,6 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
         .and_then(tls::starttls::StartTls::for_service);
     let ftp_without_tls = update.ftp.as_ref().is_some_and(|f| !f.auth_tls_offered);
     if let Some(protocol) = upgrade
-        && update.tls.is_none()
         && !ftp_without_tls
     {
         match tls::probe_tls(
@@ -574,12 +602,6 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
             Ok(found) => update.tls = found,
             Err(err) => errors.push(err),
         }
-    }
-    ServiceResult {
-        host: job.host,
-        port_index: job.port_index,
-        update,
-        errors,
     }
 }
 

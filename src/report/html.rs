@@ -202,15 +202,48 @@ pub fn render_html(result: &ScanResult) -> Result<String, RunError> {
     tera.render("report.html", &context).map_err(error)
 }
 
+/// The report's view model, one builder per section.
 fn build_view(result: &ScanResult) -> View {
     let lang = result.lang;
     let l = labels(lang);
-    let num = |v: f64| format_number(v, 0, lang);
-    let pct = |v: f64| format!("{} %", format_number(v, 0, lang));
-    let scores = &result.scores;
+    View {
+        lang: match lang {
+            Lang::De => "de",
+            Lang::En => "en",
+        },
+        generated_at: format_time(result.generated_at, lang),
+        as_of: (result.as_of != result.generated_at).then(|| format_time(result.as_of, lang)),
+        tool: format!("{} {}", result.tool.name, result.tool.version),
+        scan: scan_view(result),
+        grade: grade_view(result, &l),
+        overall: overall_view(result),
+        families: family_views(result, &l),
+        remediation_plan: remediation_plan(result, &l),
+        checks: check_views(result, &l),
+        manual_items: manual_views(result, &l),
+        tls_grades: tls_grade_views(result, &l),
+        hosts_total: result
+            .facts
+            .hosts
+            .iter()
+            .filter(|h| h.address.is_some())
+            .count(),
+        hosts_up: result
+            .facts
+            .hosts
+            .iter()
+            .filter(|h| h.state == HostState::Up)
+            .count(),
+        hosts: host_views(result, &l),
+        evidence_files: evidence_file_views(result, &l),
+        l,
+    }
+}
 
-    let grade = &scores.grade;
-    let grade_view = GradeView {
+/// The overall grade with its status, band and caps.
+fn grade_view(result: &ScanResult, l: &BTreeMap<String, String>) -> GradeView {
+    let grade = &result.scores.grade;
+    GradeView {
         letter: grade.letter.clone().unwrap_or_else(|| "–".into()),
         css: grade
             .letter
@@ -237,17 +270,40 @@ fn build_view(result: &ScanResult) -> View {
                 format!("{rule} → ≤ {}: {}", cap.max, cap.checks.join(", "))
             })
             .collect(),
-    };
-    let overall = ScoreView {
+    }
+}
+
+fn number(value: f64, lang: Lang) -> String {
+    format_number(value, 0, lang)
+}
+
+fn percent(value: f64, lang: Lang) -> String {
+    format!("{} %", format_number(value, 0, lang))
+}
+
+/// The overall score, its range and coverage.
+fn overall_view(result: &ScanResult) -> ScoreView {
+    let lang = result.lang;
+    let scores = &result.scores;
+    let num = |v: f64| number(v, lang);
+    ScoreView {
         score: scores.overall.score.map(num).unwrap_or_else(|| "–".into()),
         range: format!(
             "{}–{}",
             num(scores.overall.floor),
             num(scores.overall.ceiling)
         ),
-        coverage: pct(scores.overall.coverage),
-    };
-    let families = scores
+        coverage: percent(scores.overall.coverage, lang),
+    }
+}
+
+/// One score line per family.
+fn family_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<FamilyView> {
+    let lang = result.lang;
+    let scores = &result.scores;
+    let num = |v: f64| number(v, lang);
+    let pct = |v: f64| percent(v, lang);
+    scores
         .families
         .iter()
         .map(|f| FamilyView {
@@ -262,15 +318,20 @@ fn build_view(result: &ScanResult) -> View {
             checks: format!("{}/{}", f.assessed_checks, f.applicable_checks),
             failed: f.failed_checks,
         })
-        .collect();
+        .collect()
+}
 
+/// The ten checks that lose the most points, with the assets to fix.
+fn remediation_plan(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<PlanItem> {
+    let lang = result.lang;
     let title_of = |id: &str| {
         result
             .check(id)
             .map(|d| d.title.get(lang).to_owned())
             .unwrap_or_else(|| id.to_owned())
     };
-    let remediation_plan = scores
+    result
+        .scores
         .checks
         .iter()
         .filter(|c| c.lost > 0.0)
@@ -280,7 +341,7 @@ fn build_view(result: &ScanResult) -> View {
             rank: i + 1,
             check_id: c.check_id.clone(),
             title: title_of(&c.check_id),
-            severity: severity_label(&l, c.severity),
+            severity: severity_label(l, c.severity),
             severity_css: c.severity.as_str().to_owned(),
             lost: format_number(c.lost, 1, lang),
             assets: result
@@ -295,8 +356,12 @@ fn build_view(result: &ScanResult) -> View {
                 .map(|d| d.remediation.get(lang).to_owned())
                 .unwrap_or_default(),
         })
-        .collect();
+        .collect()
+}
 
+/// One section per automated check, the worst first.
+fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckView> {
+    let lang = result.lang;
     let mut checks: Vec<CheckView> = result
         .checks
         .iter()
@@ -314,7 +379,7 @@ fn build_view(result: &ScanResult) -> View {
             }
             let summary = counts
                 .iter()
-                .map(|(state, n)| format!("{n} {}", state_label(&l, *state)))
+                .map(|(state, n)| format!("{n} {}", state_label(l, *state)))
                 .collect::<Vec<_>>()
                 .join(" · ");
             let worst = [
@@ -335,7 +400,7 @@ fn build_view(result: &ScanResult) -> View {
                     } else {
                         format!("{} ({})", f.asset, f.asset_names.join(", "))
                     },
-                    state: state_label(&l, f.state),
+                    state: state_label(l, f.state),
                     state_css: f.state.as_str().to_owned(),
                     detail: f
                         .reason
@@ -347,11 +412,11 @@ fn build_view(result: &ScanResult) -> View {
                 id: def.id.clone(),
                 control: def.control.clone(),
                 title: def.title.get(lang).to_owned(),
-                severity: severity_label(&l, def.severity),
+                severity: severity_label(l, def.severity),
                 severity_css: def.severity.as_str().to_owned(),
                 description: def.description.get(lang).trim().to_owned(),
                 remediation: def.remediation.get(lang).trim().to_owned(),
-                references: references(def, &l),
+                references: references(def, l),
                 summary,
                 worst_css: worst.as_str().to_owned(),
                 rows,
@@ -372,7 +437,13 @@ fn build_view(result: &ScanResult) -> View {
             .then(a.id.cmp(&b.id))
     });
 
-    let manual_items = result
+    checks
+}
+
+/// The manual items with the assessor's answers.
+fn manual_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<ManualView> {
+    let lang = result.lang;
+    result
         .manual
         .iter()
         .filter_map(|item| {
@@ -385,7 +456,7 @@ fn build_view(result: &ScanResult) -> View {
                     .cloned()
                     .unwrap_or(def.family.clone()),
                 title: def.title.get(lang).to_owned(),
-                severity: severity_label(&l, def.severity),
+                severity: severity_label(l, def.severity),
                 severity_css: def.severity.as_str().to_owned(),
                 description: def.description.get(lang).trim().to_owned(),
                 attestation: def
@@ -393,8 +464,8 @@ fn build_view(result: &ScanResult) -> View {
                     .as_ref()
                     .map(|a| a.get(lang).trim().to_owned())
                     .unwrap_or_default(),
-                references: references(def, &l),
-                answer: manual_answer(item, &l),
+                references: references(def, l),
+                answer: manual_answer(item, l),
                 answer_css: match &item.attestation {
                     Some(a) if a.met => "met",
                     Some(_) => "not_met",
@@ -402,9 +473,13 @@ fn build_view(result: &ScanResult) -> View {
                 },
             })
         })
-        .collect();
+        .collect()
+}
 
-    let hosts: Vec<HostView> = result
+/// The hosts that answered or are known from evidence, with their open ports.
+fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView> {
+    let lang = result.lang;
+    result
         .facts
         .hosts
         .iter()
@@ -451,7 +526,7 @@ fn build_view(result: &ScanResult) -> View {
                         .as_ref()
                         .map(|b| b.text.chars().take(160).collect())
                         .unwrap_or_default(),
-                    notes: port_notes(p, &l),
+                    notes: port_notes(p, l),
                 })
                 .collect(),
             errors: h
@@ -468,9 +543,13 @@ fn build_view(result: &ScanResult) -> View {
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
-    let scan = result.facts.scan.as_ref().map(|s| ScanView {
+/// What was scanned and how, when the run scanned a network.
+fn scan_view(result: &ScanResult) -> Option<ScanView> {
+    let lang = result.lang;
+    result.facts.scan.as_ref().map(|s| ScanView {
         tls_profile: result.tls_profile.clone().unwrap_or_default(),
         targets: s.targets.join(" "),
         ports: s.ports.clone(),
@@ -487,68 +566,45 @@ fn build_view(result: &ScanResult) -> View {
                 lang
             )
         ),
-    });
-    View {
-        lang: match lang {
-            Lang::De => "de",
-            Lang::En => "en",
-        },
-        generated_at: format_time(result.generated_at, lang),
-        as_of: (result.as_of != result.generated_at).then(|| format_time(result.as_of, lang)),
-        tool: format!("{} {}", result.tool.name, result.tool.version),
-        scan,
-        grade: grade_view,
-        overall,
-        families,
-        remediation_plan,
-        checks,
-        manual_items,
-        tls_grades: result
-            .tls_grades
-            .iter()
-            .map(|g| TlsGradeView {
-                endpoint: g.endpoint.clone(),
-                grade: g.grade.clone(),
-                score: g.score,
-                caps: localized_caps(&g.cap_codes, &l),
-            })
-            .collect(),
-        hosts_total: result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.address.is_some())
-            .count(),
-        hosts_up: result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.state == HostState::Up)
-            .count(),
-        hosts,
-        evidence_files: result
-            .facts
-            .evidence_files
-            .iter()
-            .map(|f| EvidenceFileView {
-                path: f.path.clone(),
-                format: f.format.clone().unwrap_or_default(),
-                status: l
-                    .get(&format!("evidence_{}", serde_plain(&f.status)))
-                    .cloned()
-                    .unwrap_or_default(),
-                asset: f.asset.clone().unwrap_or_default(),
-                records: f.records,
-                error: match (&f.error, f.error_line) {
-                    (Some(e), Some(line)) => format!("{}:{line}: {e}", f.path),
-                    (Some(e), None) => e.clone(),
-                    _ => String::new(),
-                },
-                failed: f.status == crate::facts::EvidenceStatus::Error,
-            })
-            .collect(),
-        l,
-    }
+    })
+}
+
+fn tls_grade_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<TlsGradeView> {
+    result
+        .tls_grades
+        .iter()
+        .map(|g| TlsGradeView {
+            endpoint: g.endpoint.clone(),
+            grade: g.grade.clone(),
+            score: g.score,
+            caps: localized_caps(&g.cap_codes, l),
+        })
+        .collect()
+}
+
+/// Every evidence file with its status and, for a file in error, where and why.
+fn evidence_file_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<EvidenceFileView> {
+    result
+        .facts
+        .evidence_files
+        .iter()
+        .map(|f| EvidenceFileView {
+            path: f.path.clone(),
+            format: f.format.clone().unwrap_or_default(),
+            status: l
+                .get(&format!("evidence_{}", serde_plain(&f.status)))
+                .cloned()
+                .unwrap_or_default(),
+            asset: f.asset.clone().unwrap_or_default(),
+            records: f.records,
+            error: match (&f.error, f.error_line) {
+                (Some(e), Some(line)) => format!("{}:{line}: {e}", f.path),
+                (Some(e), None) => e.clone(),
+                _ => String::new(),
+            },
+            failed: f.status == crate::facts::EvidenceStatus::Error,
+        })
+        .collect()
 }
 
 /// Reference lines in a fixed order, DSGVO first, then the Zero Trust maturity stage.

@@ -190,12 +190,6 @@ fn rule_parts(words: &[String], table: &str) -> Result<(Vec<Match>, Action), Str
     let mut action = Action::Continue;
     let mut negate = false;
     let mut i = 0;
-    let value = |i: usize| -> Result<&str, String> {
-        words
-            .get(i + 1)
-            .map(String::as_str)
-            .ok_or_else(|| format!("`{}` without a value", words[i]))
-    };
     while i < words.len() {
         let word = words[i].as_str();
         if word == "!" {
@@ -204,138 +198,13 @@ fn rule_parts(words: &[String], table: &str) -> Result<(Vec<Match>, Action), Str
             continue;
         }
         let negated = std::mem::take(&mut negate);
+        if let Some(taken) = option_match(words, i, negated, &mut matches)? {
+            i += taken;
+            continue;
+        }
         match word {
-            "-p" | "--protocol" => {
-                let proto = value(i)?.to_ascii_lowercase();
-                let is_tcp = matches!(proto.as_str(), "tcp" | "6" | "all" | "0");
-                matches.push(if is_tcp != negated {
-                    Match::Always
-                } else {
-                    Match::Never
-                });
-                i += 2;
-            }
-            "-s" | "--source" | "--src-range" => {
-                // From anywhere, only a rule for every address matches.
-                let any = value(i)?
-                    .split(',')
-                    .any(|a| a == "0.0.0.0/0" || a == "::/0");
-                matches.push(if any != negated {
-                    Match::Always
-                } else {
-                    Match::Never
-                });
-                i += 2;
-            }
-            "-d" | "--destination" | "--dst-range" => {
-                let any = value(i)?
-                    .split(',')
-                    .any(|a| a == "0.0.0.0/0" || a == "::/0");
-                matches.push(if any && !negated {
-                    Match::Always
-                } else {
-                    Match::Unknown(format!("destination {}", value(i)?))
-                });
-                i += 2;
-            }
-            "-i" | "--in-interface" => {
-                let name = value(i)?;
-                matches.push(if name == "lo" {
-                    if negated { Match::Always } else { Match::Never }
-                } else if name == "+" {
-                    if negated { Match::Never } else { Match::Always }
-                } else {
-                    Match::Unknown(format!(
-                        "input interface {}{name}",
-                        if negated { "! " } else { "" }
-                    ))
-                });
-                i += 2;
-            }
-            "-o" | "--out-interface" => {
-                // Inbound traffic has no output interface yet.
-                matches.push(if negated { Match::Always } else { Match::Never });
-                i += 2;
-            }
-            "-m" | "--match" => {
-                let module = value(i)?;
-                if matches!(
-                    module,
-                    "set" | "recent" | "geoip" | "owner" | "string" | "u32"
-                ) {
-                    matches.push(Match::Unknown(format!("-m {module}")));
-                }
-                i += 2;
-            }
-            "--dport" | "--destination-port" | "--dports" | "--destination-ports" => {
-                let ranges = value(i)?
-                    .split(',')
-                    .map(|p| {
-                        parse_port_range(p).ok_or_else(|| format!("`{p}` is not a port or range"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                matches.push(Match::DestPorts { ranges, negated });
-                i += 2;
-            }
-            "--sport" | "--source-port" | "--sports" | "--source-ports" => {
-                // Anyone can send from any port.
-                matches.push(if negated {
-                    Match::Unknown("! source port".into())
-                } else {
-                    Match::Always
-                });
-                i += 2;
-            }
-            "--ctstate" | "--state" => {
-                let new = value(i)?.split(',').any(|s| s.eq_ignore_ascii_case("NEW"));
-                matches.push(if new != negated {
-                    Match::Always
-                } else {
-                    Match::Never
-                });
-                i += 2;
-            }
-            "--syn" => {
-                matches.push(if negated { Match::Never } else { Match::Always });
-                i += 1;
-            }
-            "--tcp-flags" => {
-                let (mask, set) = (value(i)?, words.get(i + 2).map_or("", String::as_str));
-                let has = |list: &str, flag: &str| list.split(',').any(|f| f == flag || f == "ALL");
-                // A new connection's first packet carries SYN only.
-                let flags = ["SYN", "ACK", "FIN", "RST", "URG", "PSH"];
-                let hit = flags
-                    .iter()
-                    .filter(|f| has(mask, f))
-                    .all(|f| has(set, f) == (*f == "SYN"));
-                matches.push(if hit != negated {
-                    Match::Always
-                } else {
-                    Match::Never
-                });
-                i += 3;
-            }
-            "--icmp-type" | "--icmpv6-type" => {
-                matches.push(Match::Never);
-                i += 2;
-            }
             "-j" | "--jump" | "-g" | "--goto" => {
-                let target = value(i)?;
-                action = match target {
-                    "ACCEPT" => Action::Accept,
-                    "DROP" => Action::Drop,
-                    "REJECT" => Action::Reject,
-                    "RETURN" => Action::Return,
-                    t if t.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                        && KNOWN_TARGETS.contains(&t) =>
-                    {
-                        Action::Continue
-                    }
-                    chain if word == "-g" || word == "--goto" => {
-                        Action::Goto(format!("{table}/{chain}"))
-                    }
-                    chain => Action::Jump(format!("{table}/{chain}")),
-                };
+                action = jump_action(word, option_value(words, i)?, table);
                 i += 2;
             }
             w if IGNORED_WITH_VALUE.contains(&w) => i += 2,
@@ -348,14 +217,129 @@ fn rule_parts(words: &[String], table: &str) -> Result<(Vec<Match>, Action), Str
                     i += 1;
                 }
             }
-            "-f" | "--fragment" => {
-                matches.push(if negated { Match::Always } else { Match::Never });
-                i += 1;
-            }
             other => return Err(format!("`{other}`: expected an iptables option")),
         }
     }
     Ok((matches, action))
+}
+
+/// The value after the option at `i`.
+fn option_value(words: &[String], i: usize) -> Result<&str, String> {
+    words
+        .get(i + 1)
+        .map(String::as_str)
+        .ok_or_else(|| format!("`{}` without a value", words[i]))
+}
+
+/// Reads the match option at `i` into `matches` and returns how many words it took; `None`
+/// when the option is not one that matches packets.
+fn option_match(
+    words: &[String],
+    i: usize,
+    negated: bool,
+    matches: &mut Vec<Match>,
+) -> Result<Option<usize>, String> {
+    let value = || option_value(words, i);
+    // A condition that a new inbound TCP connection from anywhere meets or not.
+    let met = |hit: bool| {
+        if hit != negated {
+            Match::Always
+        } else {
+            Match::Never
+        }
+    };
+    let any_address = |list: &str| list.split(',').any(|a| a == "0.0.0.0/0" || a == "::/0");
+    let (found, taken) = match words[i].as_str() {
+        "-p" | "--protocol" => {
+            let proto = value()?.to_ascii_lowercase();
+            (met(matches!(proto.as_str(), "tcp" | "6" | "all" | "0")), 2)
+        }
+        // From anywhere, only a rule for every address matches.
+        "-s" | "--source" | "--src-range" => (met(any_address(value()?)), 2),
+        "-d" | "--destination" | "--dst-range" => {
+            let to = value()?;
+            if any_address(to) && !negated {
+                (Match::Always, 2)
+            } else {
+                (Match::Unknown(format!("destination {to}")), 2)
+            }
+        }
+        "-i" | "--in-interface" => {
+            let name = value()?;
+            let found = match name {
+                "lo" => met(false),
+                "+" => met(true),
+                _ => Match::Unknown(format!(
+                    "input interface {}{name}",
+                    if negated { "! " } else { "" }
+                )),
+            };
+            (found, 2)
+        }
+        // Inbound traffic has no output interface yet.
+        "-o" | "--out-interface" => (met(false), 2),
+        "-m" | "--match" => {
+            let module = value()?;
+            if matches!(
+                module,
+                "set" | "recent" | "geoip" | "owner" | "string" | "u32"
+            ) {
+                (Match::Unknown(format!("-m {module}")), 2)
+            } else {
+                return Ok(Some(2));
+            }
+        }
+        "--dport" | "--destination-port" | "--dports" | "--destination-ports" => {
+            let ranges = value()?
+                .split(',')
+                .map(|p| parse_port_range(p).ok_or_else(|| format!("`{p}` is not a port or range")))
+                .collect::<Result<Vec<_>, _>>()?;
+            (Match::DestPorts { ranges, negated }, 2)
+        }
+        // Anyone can send from any port.
+        "--sport" | "--source-port" | "--sports" | "--source-ports" if negated => {
+            (Match::Unknown("! source port".into()), 2)
+        }
+        "--sport" | "--source-port" | "--sports" | "--source-ports" => (Match::Always, 2),
+        "--ctstate" | "--state" => {
+            let new = value()?.split(',').any(|s| s.eq_ignore_ascii_case("NEW"));
+            (met(new), 2)
+        }
+        "--syn" => (met(true), 1),
+        "--tcp-flags" => {
+            let (mask, set) = (value()?, words.get(i + 2).map_or("", String::as_str));
+            let has = |list: &str, flag: &str| list.split(',').any(|f| f == flag || f == "ALL");
+            // A new connection's first packet carries SYN only.
+            let flags = ["SYN", "ACK", "FIN", "RST", "URG", "PSH"];
+            let hit = flags
+                .iter()
+                .filter(|f| has(mask, f))
+                .all(|f| has(set, f) == (*f == "SYN"));
+            (met(hit), 3)
+        }
+        "--icmp-type" | "--icmpv6-type" => (Match::Never, 2),
+        "-f" | "--fragment" => (met(false), 1),
+        _ => return Ok(None),
+    };
+    matches.push(found);
+    Ok(Some(taken))
+}
+
+/// The action of `-j`/`-g TARGET` in `table`.
+fn jump_action(option: &str, target: &str, table: &str) -> Action {
+    match target {
+        "ACCEPT" => Action::Accept,
+        "DROP" => Action::Drop,
+        "REJECT" => Action::Reject,
+        "RETURN" => Action::Return,
+        t if t.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            && KNOWN_TARGETS.contains(&t) =>
+        {
+            Action::Continue
+        }
+        chain if option == "-g" || option == "--goto" => Action::Goto(format!("{table}/{chain}")),
+        chain => Action::Jump(format!("{table}/{chain}")),
+    }
 }
 
 /// Targets that only mark, log or count: the packet goes on.

@@ -144,39 +144,7 @@ pub fn to_json(text: &str) -> Result<Value, ParseError> {
                 elements.extend(list_items(&w[start..]));
             }
             Some("type") if chain.is_some() && w.iter().any(|t| t == "hook") => {
-                let value = |key: &str| {
-                    w.iter()
-                        .position(|t| t == key)
-                        .and_then(|p| w.get(p + 1))
-                        .cloned()
-                };
-                let priority: Vec<&str> = w
-                    .iter()
-                    .skip_while(|t| *t != "priority")
-                    .skip(1)
-                    .take_while(|t| *t != ";")
-                    .map(String::as_str)
-                    .collect();
-                let priority = priority.join(" ");
-                let priority = priority
-                    .parse::<i64>()
-                    .map_or_else(|_| Value::String(priority.clone()), Value::from);
-                let last = items.last_mut().and_then(|i| i.get_mut("chain"));
-                if let Some(Value::Object(c)) = last {
-                    c.insert(
-                        "type".into(),
-                        value("type").map_or(Value::Null, Value::from),
-                    );
-                    c.insert(
-                        "hook".into(),
-                        value("hook").map_or(Value::Null, Value::from),
-                    );
-                    c.insert("prio".into(), priority);
-                    c.insert(
-                        "policy".into(),
-                        value("policy").map_or_else(|| Value::from("accept"), Value::from),
-                    );
-                }
+                chain_header(&mut items, &w);
             }
             Some("policy") if chain.is_some() => {
                 let last = items.last_mut().and_then(|i| i.get_mut("chain"));
@@ -397,6 +365,44 @@ fn starts_expression(word: &str) -> bool {
             | "continue"
             | "queue"
     )
+}
+
+/// `type filter hook input priority 0; policy drop;`: the base-chain settings of the chain
+/// last opened, as `nft -j` writes them.
+fn chain_header(items: &mut [Value], w: &[String]) {
+    let value = |key: &str| {
+        w.iter()
+            .position(|t| t == key)
+            .and_then(|p| w.get(p + 1))
+            .cloned()
+    };
+    let priority: Vec<&str> = w
+        .iter()
+        .skip_while(|t| *t != "priority")
+        .skip(1)
+        .take_while(|t| *t != ";")
+        .map(String::as_str)
+        .collect();
+    let priority = priority.join(" ");
+    let priority = priority
+        .parse::<i64>()
+        .map_or_else(|_| Value::String(priority.clone()), Value::from);
+    let last = items.last_mut().and_then(|i| i.get_mut("chain"));
+    if let Some(Value::Object(c)) = last {
+        c.insert(
+            "type".into(),
+            value("type").map_or(Value::Null, Value::from),
+        );
+        c.insert(
+            "hook".into(),
+            value("hook").map_or(Value::Null, Value::from),
+        );
+        c.insert("prio".into(), priority);
+        c.insert(
+            "policy".into(),
+            value("policy").map_or_else(|| Value::from("accept"), Value::from),
+        );
+    }
 }
 
 #[cfg(test)]
