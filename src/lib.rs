@@ -11,7 +11,7 @@
 //!   judge.
 //! - [`facts`]: the one typed fact model, serialised as JSON with a published schema.
 //! - [`checks`]: checks as data, evaluated with CEL; result states and evidence.
-//! - [`scoring`]: weights, coverage, range and grade (baselines.md §8).
+//! - [`scoring`]: weights, coverage, range and grade (docs/scoring.md).
 //! - [`report`]: the canonical JSON result, the terminal summary and the HTML report.
 //! - [`pipeline`]: the stages in order, behind one call per command (`scan`, `evaluate`).
 //!

@@ -340,6 +340,16 @@ fn committed_schemas_are_current() {
         committed,
         "doc/postura.1 is stale: run scripts/gen-docs"
     );
+    let catalogue = postura()
+        .args(["checks", "list", "--markdown", "--lang", "en"])
+        .output()
+        .unwrap();
+    let committed = std::fs::read_to_string(repo().join("docs/checks.md")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&catalogue.stdout),
+        committed,
+        "docs/checks.md is stale: run scripts/gen-docs"
+    );
 }
 
 #[test]

@@ -27,7 +27,7 @@ use super::profiles::TlsProfile;
 use super::{Check, CheckDef, Lang, Severity};
 use crate::facts::{Facts, HostFacts, HostState, IdentityFacts, PortRange};
 
-/// The state of one check on one asset (baselines.md §8.1).
+/// The state of one check on one asset (docs/scoring.md, "Result states").
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]

@@ -46,7 +46,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Weight in the score (baselines.md §8.2: doubling per level).
+    /// Weight in the score (docs/scoring.md: doubling per level).
     pub fn weight(self) -> u32 {
         match self {
             Self::Info => 0,
@@ -127,7 +127,7 @@ pub struct ZtmmRef {
 pub struct CheckDef {
     /// Stable kebab-case id naming the bad pattern (`exp-rdp-exposed`).
     pub id: String,
-    /// Control catalogue id (baselines.md §5), e.g. `EXP-01`.
+    /// Control catalogue id, e.g. `EXP-01` (docs/checks.md lists them).
     pub control: String,
     /// Check family: `exposed-services`, `tls`, `mfa`, `firewall`, `encryption`, `backup`.
     pub family: String,

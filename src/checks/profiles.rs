@@ -10,7 +10,7 @@ use crate::error::InputError;
 
 static BUILTIN_PROFILES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/profiles/tls");
 
-/// The profile used when none is chosen: the SME default of baselines.md §8.7.
+/// The profile used when none is chosen: Mozilla intermediate, which every current client meets (docs/scoring.md, "Defaults").
 pub const DEFAULT_TLS_PROFILE: &str = "mozilla-intermediate";
 
 /// One TLS profile.

@@ -215,8 +215,12 @@ pub enum ChecksCommand {
         #[arg(long = "checks", value_name = "DIR")]
         checks: Vec<PathBuf>,
         /// Output as JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Output as a Markdown catalogue with descriptions, remediation and references
+        /// (`docs/checks.md`).
+        #[arg(long)]
+        markdown: bool,
         /// Language of the titles.
         #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
         lang: LangArg,

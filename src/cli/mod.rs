@@ -17,7 +17,7 @@ use postura::probes::{Profile, Progress, Stage};
 use postura::report;
 use postura::{Error, InputError, RunError};
 
-/// Exit codes of the CI contract (DESIGN.md).
+/// Exit codes of the CI contract (README, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Ran; nothing at or above the gate.
@@ -356,9 +356,13 @@ fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
         ChecksCommand::List {
             checks: dirs,
             json,
+            markdown,
             lang: l,
         } => {
             let loaded = checks::load(&dirs)?;
+            if markdown {
+                return print_stdout(&report::checks_markdown(&loaded, lang(l)));
+            }
             if json {
                 let defs: Vec<_> = loaded.iter().map(|c| &c.def).collect();
                 return print_stdout(&format!(

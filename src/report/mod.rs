@@ -5,6 +5,7 @@
 //! Files are written to a temporary name in the output folder and renamed into place, so a
 //! crash or a full disk never leaves a half-written report under the final name.
 
+mod catalogue;
 mod html;
 mod text;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use catalogue::checks_markdown;
 pub use html::{labels, render_html};
 pub use text::render_summary;
 

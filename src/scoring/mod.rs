@@ -1,4 +1,4 @@
-//! Scores: the model of baselines.md §8, line by line explainable.
+//! Scores: the model of docs/scoring.md, line by line explainable.
 //!
 //! Per check, the credit `s_c` is the share of assessed assets that pass (a failing asset may
 //! earn partial credit where the check measures a ratio, e.g. MFA coverage). Per family,
@@ -19,7 +19,7 @@ use crate::checks::eval::{Finding, ResultState};
 use crate::checks::{Check, FAMILIES, Severity};
 
 /// Version of the scoring model; part of every result file so scores are reproducible.
-pub const SCORING_MODEL: &str = "postura-2026.11 (baselines.md §8)";
+pub const SCORING_MODEL: &str = "postura-2026.11 (docs/scoring.md)";
 
 /// One check's contribution, the "line item" of §8.8.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -350,7 +350,7 @@ mod tests {
         }
     }
 
-    /// The worked example of baselines.md §8.8.
+    /// The worked example of docs/scoring.md.
     #[test]
     fn worked_example_matches_the_reference() {
         let items = vec![

@@ -1,5 +1,5 @@
 //! A letter grade per TLS endpoint in the manner of the SSL Labs rating guide (2009r, as
-//! testssl.sh implements it; baselines.md §6.4), computed locally from the TLS facts.
+//! testssl.sh implements it), computed locally from the TLS facts.
 //!
 //! Score = 0.3·protocol + 0.3·key exchange + 0.4·cipher strength, banded A ≥ 80, B ≥ 65,
 //! C ≥ 50, D ≥ 35, E ≥ 20, F. Caps lower the band and are listed with their reasons; `T`
