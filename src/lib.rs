@@ -29,6 +29,7 @@ pub mod pipeline;
 pub mod probes;
 pub mod report;
 pub mod scoring;
+pub mod services;
 pub mod targets;
 
 pub use error::{Error, InputError, RunError};

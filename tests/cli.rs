@@ -663,3 +663,68 @@ fn attestations_answer_manual_items_and_never_change_the_score() {
             .stderr(predicate::str::contains(expected));
     }
 }
+
+/// The vocabulary of check files is closed: a misspelt family, asset, reference key or ZTMM
+/// stage is named with its file and line, a check must sit in its family's folder, and a
+/// control from another family's catalogue needs `control_family`.
+#[test]
+fn check_vocabulary_typos_and_misplaced_files_are_named() {
+    let good = GOOD_CHECK.replace("FIXTURE", "x.json");
+    for (wrong, named) in [
+        (
+            good.replace("family: exposed-services", "family: exposed-service"),
+            "line 4",
+        ),
+        (
+            good.replace("severity: low", "severity: low\nasset: hots"),
+            "unknown variant `hots`",
+        ),
+        (
+            good.replace(
+                "severity: low",
+                "severity: low\nreferences: { gdrp: [\"32\"] }",
+            ),
+            "unknown variant `gdrp`",
+        ),
+        (
+            good.replace(
+                "severity: low",
+                "severity: low\nztmm: { pillar: networks, function: segmentation, stage: intial }",
+            ),
+            "unknown variant `intial`",
+        ),
+        (
+            good.replace("control: EXP-99", "control: ENC-99"),
+            "control_family",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_check(dir.path(), "custom.yaml", &wrong);
+        postura()
+            .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("custom.yaml").and(predicate::str::contains(named)));
+    }
+    // In a family folder, the folder must be the family; the former `tls` folder still holds
+    // transport-encryption checks.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("firewall")).unwrap();
+    write_check(&dir.path().join("firewall"), "custom.yaml", &good);
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("folder `firewall`"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tls")).unwrap();
+    let tls = good
+        .replace("family: exposed-services", "family: tls")
+        .replace("control: EXP-99", "control: TLS-99");
+    write_check(&dir.path().join("tls"), "custom.yaml", &tls);
+    postura()
+        .args(["checks", "list", "--checks", dir.path().to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("transport-encryption"));
+}

@@ -24,7 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::profiles::TlsProfile;
-use super::{Check, CheckDef, Lang, Severity};
+use super::{AssetKind, Check, CheckDef, Family, Lang, Severity};
 use crate::facts::{Facts, HostFacts, HostState, IdentityFacts, PortRange};
 
 /// The state of one check on one asset (docs/scoring.md, "Result states").
@@ -136,7 +136,7 @@ pub struct Finding {
     /// Control catalogue id.
     pub control: String,
     /// Family.
-    pub family: String,
+    pub family: Family,
     /// Severity if failed.
     pub severity: Severity,
     /// The asset: a host address (or the name evidence gives it), or an identity source id.
@@ -256,7 +256,7 @@ fn host_not_answering(lang: Lang, state: HostState) -> String {
 
 /// One asset as the evaluator sees it.
 struct Asset {
-    kind: &'static str,
+    kind: AssetKind,
     id: String,
     names: Vec<String>,
     value: Result<Box<dyn cel::common::value::Val>, String>,
@@ -269,7 +269,7 @@ struct Asset {
 pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) -> Vec<Finding> {
     let silent = matches!(host.state, HostState::NoResponse | HostState::Unreachable);
     let asset = Asset {
-        kind: "host",
+        kind: AssetKind::Host,
         id: host.asset_id(),
         names: if host.address.is_some() {
             host.hostnames.clone()
@@ -290,7 +290,7 @@ pub fn evaluate_identity(
     judgement: &Judgement,
 ) -> Vec<Finding> {
     let asset = Asset {
-        kind: "identity",
+        kind: AssetKind::Identity,
         id: identity.id.clone(),
         names: Vec::new(),
         value: cel::to_value(identity)
@@ -324,7 +324,7 @@ fn evaluate_asset(checks: &[Check], asset: &Asset, judgement: &Judgement) -> Vec
     };
     let profile_value = cel::to_value(&judgement.tls_profile).unwrap_or(Value::Null);
     let ctx = context_for(
-        asset.kind,
+        asset.kind.as_str(),
         value.as_ref(),
         Arc::clone(&asset.scanned),
         judgement,
@@ -416,7 +416,7 @@ pub struct ManualItem {
     /// Control catalogue id.
     pub control: String,
     /// Family.
-    pub family: String,
+    pub family: Family,
     /// Severity the control carries when it is not met.
     pub severity: Severity,
     /// Always `not_assessed`: postura does not decide it, with or without an answer.
@@ -434,30 +434,29 @@ pub fn manual_items(
     findings: &[Finding],
     answers: &super::attestation::Attestations,
 ) -> Vec<ManualItem> {
-    let judged: std::collections::BTreeSet<&str> = findings
+    let judged: std::collections::BTreeSet<Family> = findings
         .iter()
         .filter(|f| matches!(f.state, ResultState::Pass | ResultState::Fail))
-        .map(|f| f.family.as_str())
+        .map(|f| f.family)
         .collect();
     let mut items: Vec<ManualItem> = checks
         .iter()
         .filter(|c| {
-            c.def.is_manual()
-                && (judged.contains(c.def.family.as_str()) || answers.contains_key(&c.def.id))
+            c.def.is_manual() && (judged.contains(&c.def.family) || answers.contains_key(&c.def.id))
         })
         .map(|c| ManualItem {
             check_id: c.def.id.clone(),
             control: c.def.control.clone(),
-            family: c.def.family.clone(),
+            family: c.def.family,
             severity: c.def.severity,
             state: ResultState::NotAssessed,
             attestation: answers.get(&c.def.id).cloned(),
         })
         .collect();
-    let family_rank = |family: &str| super::FAMILIES.iter().position(|f| *f == family);
+    // Families are declared in report order.
     items.sort_by(|a, b| {
-        family_rank(&a.family)
-            .cmp(&family_rank(&b.family))
+        a.family
+            .cmp(&b.family)
             .then(a.control.cmp(&b.control))
             .then(a.check_id.cmp(&b.check_id))
     });
@@ -468,7 +467,7 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
     Finding {
         check_id: check.def.id.clone(),
         control: check.def.control.clone(),
-        family: check.def.family.clone(),
+        family: check.def.family,
         severity: check.def.severity,
         asset: asset.id.clone(),
         asset_names: asset.names.clone(),

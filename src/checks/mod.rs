@@ -113,13 +113,214 @@ pub enum Lang {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ZtmmRef {
-    /// Pillar (`identity`, `devices`, `networks`, `applications`, `data`).
-    pub pillar: String,
-    /// Function within the pillar.
+    /// Pillar.
+    pub pillar: ZtmmPillar,
+    /// Function within the pillar (kebab-case, e.g. `traffic-encryption`).
     pub function: String,
     /// Stage that passing this check evidences, or that failing keeps the function below.
-    pub stage: String,
+    pub stage: ZtmmStage,
 }
+
+/// The five pillars of CISA's Zero Trust Maturity Model v2.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZtmmPillar {
+    /// Identity.
+    Identity,
+    /// Devices.
+    Devices,
+    /// Networks.
+    Networks,
+    /// Applications and workloads.
+    Applications,
+    /// Data.
+    Data,
+}
+
+/// The four maturity stages of CISA's Zero Trust Maturity Model v2.0.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZtmmStage {
+    /// Traditional.
+    Traditional,
+    /// Initial.
+    Initial,
+    /// Advanced.
+    Advanced,
+    /// Optimal.
+    Optimal,
+}
+
+macro_rules! display_as_serde {
+    ($($ty:ty),*) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    )*};
+}
+
+impl ZtmmPillar {
+    /// The name as written in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Devices => "devices",
+            Self::Networks => "networks",
+            Self::Applications => "applications",
+            Self::Data => "data",
+        }
+    }
+}
+
+impl ZtmmStage {
+    /// The name as written in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Traditional => "traditional",
+            Self::Initial => "initial",
+            Self::Advanced => "advanced",
+            Self::Optimal => "optimal",
+        }
+    }
+}
+
+/// A check family: the part of the posture a check speaks to. Declared in report order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// Open ports and services reachable from the scanner.
+    ExposedServices,
+    /// Encryption in transit: TLS and SSH configuration and certificates. `tls` is accepted as
+    /// its former name.
+    #[serde(alias = "tls")]
+    TransportEncryption,
+    /// MFA enforcement and sign-in hygiene.
+    Mfa,
+    /// Firewall rules.
+    Firewall,
+    /// Encryption at rest.
+    Encryption,
+    /// Backup freshness, location and protection.
+    Backup,
+}
+
+impl Family {
+    /// Every family in report order.
+    pub const ALL: [Family; 6] = [
+        Self::ExposedServices,
+        Self::TransportEncryption,
+        Self::Mfa,
+        Self::Firewall,
+        Self::Encryption,
+        Self::Backup,
+    ];
+
+    /// The name as written in check files and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExposedServices => "exposed-services",
+            Self::TransportEncryption => "transport-encryption",
+            Self::Mfa => "mfa",
+            Self::Firewall => "firewall",
+            Self::Encryption => "encryption",
+            Self::Backup => "backup",
+        }
+    }
+
+    /// The prefix of this family's control ids in the catalogue (`EXP-01`).
+    pub fn control_prefix(self) -> &'static str {
+        match self {
+            Self::ExposedServices => "EXP",
+            Self::TransportEncryption => "TLS",
+            Self::Mfa => "MFA",
+            Self::Firewall => "FW",
+            Self::Encryption => "ENC",
+            Self::Backup => "BKP",
+        }
+    }
+
+    /// Whether a folder of check files may hold this family's checks: its own name, or a
+    /// former name.
+    pub fn matches_folder(self, folder: &str) -> bool {
+        folder == self.as_str() || (self == Self::TransportEncryption && folder == "tls")
+    }
+}
+
+/// What a check judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssetKind {
+    /// A host, scanned or known from evidence (CEL variable `host`).
+    #[default]
+    Host,
+    /// A cloud account or identity-provider tenant (CEL variable `identity`).
+    Identity,
+}
+
+impl AssetKind {
+    /// The name as written in check files, and the CEL variable of the asset.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::Identity => "identity",
+        }
+    }
+}
+
+/// A framework a check's `references` point into. Declared in the order the keys sort as
+/// text, so results list them as they always did.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum ReferenceKey {
+    /// BSI IT-Grundschutz-Kompendium, Edition 2023.
+    #[serde(rename = "bsi_gs_2023")]
+    BsiGs2023,
+    /// BSI Grundschutz++ (the modernised catalogue).
+    #[serde(rename = "bsi_gspp")]
+    BsiGspp,
+    /// CIS Critical Security Controls v8.
+    #[serde(rename = "cis_v8")]
+    CisV8,
+    /// DSGVO / GDPR articles.
+    #[serde(rename = "gdpr")]
+    Gdpr,
+    /// ISO/IEC 27001:2022 Annex A.
+    #[serde(rename = "iso27001_2022")]
+    Iso27001_2022,
+    /// NIST SP 800-207 Zero Trust tenets.
+    #[serde(rename = "nist_800_207")]
+    Nist800_207,
+}
+
+impl ReferenceKey {
+    /// The key as written in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BsiGs2023 => "bsi_gs_2023",
+            Self::BsiGspp => "bsi_gspp",
+            Self::CisV8 => "cis_v8",
+            Self::Gdpr => "gdpr",
+            Self::Iso27001_2022 => "iso27001_2022",
+            Self::Nist800_207 => "nist_800_207",
+        }
+    }
+}
+
+display_as_serde!(
+    ZtmmPillar,
+    ZtmmStage,
+    Family,
+    AssetKind,
+    ReferenceKey,
+    Severity
+);
 
 /// One check as written in its YAML file.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -129,25 +330,30 @@ pub struct CheckDef {
     pub id: String,
     /// Control catalogue id, e.g. `EXP-01` (docs/checks.md lists them).
     pub control: String,
-    /// Check family: `exposed-services`, `tls`, `mfa`, `firewall`, `encryption`, `backup`.
-    pub family: String,
+    /// Check family: the evidence the check reads. The check file must sit in the folder of
+    /// that name, and the check counts in that family's score.
+    pub family: Family,
+    /// The family whose part of the control catalogue `control` comes from, when it is not
+    /// `family`: a check may read one family's evidence and evidence another family's control
+    /// (ENC-04, an unencrypted backup repository, is read from backup listings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_family: Option<Family>,
     /// Severity when the check fails.
     pub severity: Severity,
     /// What kind of asset the check judges: `host` (scanned or known from evidence, CEL
     /// variable `host`) or `identity` (a cloud account or identity-provider tenant, CEL
     /// variable `identity`).
-    #[serde(default = "default_asset")]
-    pub asset: String,
+    #[serde(default)]
+    pub asset: AssetKind,
     /// Short title.
     pub title: Localized,
     /// What the check looks for and why it matters.
     pub description: Localized,
     /// What to do about a failure.
     pub remediation: Localized,
-    /// Control references per framework (`gdpr`, `bsi_gs_2023`, `bsi_gspp`, `cis_v8`,
-    /// `iso27001_2022`, `nist_800_207`).
+    /// Control references per framework.
     #[serde(default)]
-    pub references: BTreeMap<String, Vec<String>>,
+    pub references: BTreeMap<ReferenceKey, Vec<String>>,
     /// Zero Trust maturity reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ztmm: Option<ZtmmRef>,
@@ -186,10 +392,6 @@ impl CheckDef {
     pub fn is_manual(&self) -> bool {
         self.attestation.is_some()
     }
-}
-
-fn default_asset() -> String {
-    "host".to_owned()
 }
 
 /// A fixture and the result the check must give on it.
@@ -234,16 +436,6 @@ pub struct Check {
     pub(crate) programs: Arc<eval::Programs>,
 }
 
-/// The families postura knows, in report order.
-pub const FAMILIES: &[&str] = &[
-    "exposed-services",
-    "tls",
-    "mfa",
-    "firewall",
-    "encryption",
-    "backup",
-];
-
 /// Loads the built-in checks, then the files of each `extra` directory (overriding by id).
 pub fn load(extra: &[PathBuf]) -> Result<Vec<Check>, InputError> {
     let mut by_id: BTreeMap<String, Check> = BTreeMap::new();
@@ -275,7 +467,10 @@ pub fn load_builtin() -> Result<Vec<Check>, InputError> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut checks = Vec::new();
     for (path, text) in files {
-        checks.push(parse_check(&text, Origin::Builtin(path))?);
+        let folder = path.split('/').rev().nth(1).map(str::to_owned);
+        let check = parse_check(&text, Origin::Builtin(path))?;
+        ensure_family_folder(&check, folder.as_deref())?;
+        checks.push(check);
     }
     ensure_unique(&checks)?;
     Ok(checks)
@@ -311,7 +506,16 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Check>, InputError> {
             path: path.clone(),
             source,
         })?;
-        checks.push(parse_check(&text, Origin::File(path))?);
+        // A file directly in `dir` has no family folder; one in a subfolder must be in its
+        // family's.
+        let folder = path
+            .parent()
+            .filter(|parent| *parent != dir)
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned());
+        let check = parse_check(&text, Origin::File(path))?;
+        ensure_family_folder(&check, folder.as_deref())?;
+        checks.push(check);
     }
     ensure_unique(&checks)?;
     Ok(checks)
@@ -335,6 +539,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
         }
     }
     Ok(())
+}
+
+/// A check in a family folder must belong to that family, so the folder tree is the catalogue.
+fn ensure_family_folder(check: &Check, folder: Option<&str>) -> Result<(), InputError> {
+    match folder {
+        Some(folder) if !check.def.family.matches_folder(folder) => Err(InputError::Check {
+            location: check.origin.to_string(),
+            message: format!(
+                "the check is in folder `{folder}` but its family is `{}`: move it to `{}/` or correct `family`",
+                check.def.family, check.def.family
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn ensure_unique(checks: &[Check]) -> Result<(), InputError> {
@@ -397,18 +615,19 @@ fn validate_def(def: &CheckDef) -> Result<(), String> {
             def.id
         ));
     }
-    if !FAMILIES.contains(&def.family.as_str()) {
-        return Err(format!(
-            "family `{}` is not known: expected one of {}",
-            def.family,
-            FAMILIES.join(", ")
-        ));
-    }
-    if def.asset != "host" && def.asset != "identity" {
-        return Err(format!(
-            "asset `{}` is not known: expected `host` or `identity`",
-            def.asset
-        ));
+    let control_family = def.control_family.unwrap_or(def.family);
+    let prefix = control_family.control_prefix();
+    if def.control.split('-').next() != Some(prefix) {
+        return Err(match def.control_family {
+            Some(named) => format!(
+                "control `{}` is not one of {named}'s controls: expected `{prefix}-…`",
+                def.control
+            ),
+            None => format!(
+                "control `{}` is not one of {}'s controls (`{prefix}-…`): name the control's family in `control_family`",
+                def.control, def.family
+            ),
+        });
     }
     for (field, text) in [
         ("title", &def.title),

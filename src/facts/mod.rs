@@ -697,8 +697,8 @@ pub struct TlsSuiteFacts {
 /// A probe that could not finish. Kept as a fact so a check can say "not assessed" and why.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct ProbeError {
-    /// Probe name (`banner`, `redis`, `elasticsearch`, `ftp`, `memcached`, `telnet`, `resolve`).
-    pub probe: String,
+    /// The probe that failed.
+    pub probe: ProbeKind,
     /// The port concerned, if the probe is per port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
@@ -706,6 +706,56 @@ pub struct ProbeError {
     pub kind: String,
     /// Details for the reader.
     pub message: String,
+}
+
+/// The probes that record their failures as facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeKind {
+    /// The banner grab (and `GET /` on HTTP ports).
+    Banner,
+    /// Redis `PING` / `INFO`.
+    Redis,
+    /// Elasticsearch or OpenSearch `GET /`.
+    Elasticsearch,
+    /// Anonymous FTP login.
+    Ftp,
+    /// memcached `stats`.
+    Memcached,
+    /// The Telnet greeting.
+    Telnet,
+    /// SSH identification, KEXINIT and methods.
+    Ssh,
+    /// TLS versions, suites and the first flight.
+    Tls,
+    /// The certificate handshake.
+    TlsCertificate,
+    /// The STARTTLS upgrade of a mail, FTP or directory service.
+    Starttls,
+}
+
+impl ProbeKind {
+    /// The name as written in facts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Banner => "banner",
+            Self::Redis => "redis",
+            Self::Elasticsearch => "elasticsearch",
+            Self::Ftp => "ftp",
+            Self::Memcached => "memcached",
+            Self::Telnet => "telnet",
+            Self::Ssh => "ssh",
+            Self::Tls => "tls",
+            Self::TlsCertificate => "tls-certificate",
+            Self::Starttls => "starttls",
+        }
+    }
+}
+
+impl std::fmt::Display for ProbeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// The JSON Schema of the facts document.

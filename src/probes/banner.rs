@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
+use crate::facts::ProbeKind;
 use crate::facts::{
     Banner, GuessMethod, HttpFacts, MAX_BANNER_BYTES, ProbeError, ServiceGuess, escape_bytes,
 };
@@ -123,7 +124,7 @@ fn http_request(host: &str) -> Vec<u8> {
 /// Connects, listens, and if needed asks `GET /`. `host` is the name for the `Host` header.
 pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<Grab, ProbeError> {
     let port_service = service_for_port(addr.port());
-    let mut stream = connect(addr, timing.connect, "banner").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Banner).await?;
     let speak_first = port_service.is_some_and(is_http_service);
     let mut raw = Vec::new();
     let mut truncated = false;
@@ -136,7 +137,7 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
             Duration::from_millis(150),
         )
         .await
-        .map_err(|e| io_error("banner", addr.port(), &e))?;
+        .map_err(|e| io_error(ProbeKind::Banner, addr.port(), &e))?;
         raw = bytes;
         truncated = cut;
         greeted = !raw.is_empty();
@@ -145,11 +146,11 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
         stream
             .write_all(&http_request(host))
             .await
-            .map_err(|e| io_error("banner", addr.port(), &e))?;
+            .map_err(|e| io_error(ProbeKind::Banner, addr.port(), &e))?;
         let (bytes, cut) =
             read_bounded(&mut stream, 8192, timing.answer, Duration::from_millis(150))
                 .await
-                .map_err(|e| io_error("banner", addr.port(), &e))?;
+                .map_err(|e| io_error(ProbeKind::Banner, addr.port(), &e))?;
         truncated = cut;
         raw = bytes;
     }
@@ -157,11 +158,11 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
         // Some services drop a client that speaks HTTP to them (Redis closes on a `Host:`
         // line). A bare `PING` on a fresh connection is harmless and identifies those.
         drop(stream);
-        let mut stream = connect(addr, timing.connect, "banner").await?;
+        let mut stream = connect(addr, timing.connect, ProbeKind::Banner).await?;
         stream
             .write_all(b"PING\r\n")
             .await
-            .map_err(|e| io_error("banner", addr.port(), &e))?;
+            .map_err(|e| io_error(ProbeKind::Banner, addr.port(), &e))?;
         let (bytes, cut) = read_bounded(
             &mut stream,
             MAX_BANNER_BYTES,
@@ -190,13 +191,13 @@ pub async fn grab(addr: SocketAddr, host: &str, timing: BannerTiming) -> Result<
 pub async fn connect(
     addr: SocketAddr,
     wait: Duration,
-    probe: &str,
+    probe: ProbeKind,
 ) -> Result<TcpStream, ProbeError> {
     match timeout(wait, TcpStream::connect(addr)).await {
         Ok(Ok(stream)) => Ok(stream),
         Ok(Err(err)) => Err(io_error(probe, addr.port(), &err)),
         Err(_) => Err(ProbeError {
-            probe: probe.to_owned(),
+            probe,
             port: Some(addr.port()),
             kind: "timeout".to_owned(),
             message: format!("no connection within {} ms", wait.as_millis()),
@@ -205,7 +206,7 @@ pub async fn connect(
 }
 
 /// Turns an I/O error into a probe-error fact.
-pub fn io_error(probe: &str, port: u16, err: &std::io::Error) -> ProbeError {
+pub fn io_error(probe: ProbeKind, port: u16, err: &std::io::Error) -> ProbeError {
     let kind = match err.kind() {
         std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => "reset",
         std::io::ErrorKind::TimedOut => "timeout",
@@ -213,7 +214,7 @@ pub fn io_error(probe: &str, port: u16, err: &std::io::Error) -> ProbeError {
         _ => "io",
     };
     ProbeError {
-        probe: probe.to_owned(),
+        probe,
         port: Some(port),
         kind: kind.to_owned(),
         message: err.to_string(),

@@ -12,6 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use super::banner::{BannerTiming, connect, io_error, parse_http_response, read_bounded};
+use crate::facts::ProbeKind;
 use crate::facts::{
     Banner, ElasticsearchFacts, FtpFacts, MemcachedFacts, ProbeError, RedisFacts, TelnetFacts,
     escape_bytes,
@@ -49,9 +50,9 @@ impl ServiceProbe {
 const REPLY_LIMIT: usize = 16 * 1024;
 const IDLE: Duration = Duration::from_millis(150);
 
-fn protocol_error(probe: &str, port: u16, message: impl Into<String>) -> ProbeError {
+fn protocol_error(probe: ProbeKind, port: u16, message: impl Into<String>) -> ProbeError {
     ProbeError {
-        probe: probe.to_owned(),
+        probe,
         port: Some(port),
         kind: "protocol".to_owned(),
         message: message.into(),
@@ -60,7 +61,7 @@ fn protocol_error(probe: &str, port: u16, message: impl Into<String>) -> ProbeEr
 
 async fn exchange(
     stream: &mut TcpStream,
-    probe: &str,
+    probe: ProbeKind,
     port: u16,
     request: &[u8],
     wait: Duration,
@@ -86,10 +87,17 @@ fn first_line(raw: &[u8]) -> &[u8] {
 /// Sends `PING` and, if the server answers without authentication, `INFO server`.
 pub async fn probe_redis(addr: SocketAddr, timing: BannerTiming) -> Result<RedisFacts, ProbeError> {
     let port = addr.port();
-    let mut stream = connect(addr, timing.connect, "redis").await?;
-    let reply = exchange(&mut stream, "redis", port, b"PING\r\n", timing.answer).await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Redis).await?;
+    let reply = exchange(
+        &mut stream,
+        ProbeKind::Redis,
+        port,
+        b"PING\r\n",
+        timing.answer,
+    )
+    .await?;
     if reply.is_empty() {
-        return Err(protocol_error("redis", port, "no reply to PING"));
+        return Err(protocol_error(ProbeKind::Redis, port, "no reply to PING"));
     }
     let line = first_line(&reply);
     let auth_required = line.starts_with(b"-NOAUTH") || line.starts_with(b"-WRONGPASS");
@@ -98,7 +106,7 @@ pub async fn probe_redis(addr: SocketAddr, timing: BannerTiming) -> Result<Redis
     if line.starts_with(b"+PONG") {
         let info = exchange(
             &mut stream,
-            "redis",
+            ProbeKind::Redis,
             port,
             b"INFO server\r\n",
             timing.answer,
@@ -107,7 +115,7 @@ pub async fn probe_redis(addr: SocketAddr, timing: BannerTiming) -> Result<Redis
         version = parse_redis_info_version(&info);
     } else if !(auth_required || protected_mode || line.starts_with(b"-")) {
         return Err(protocol_error(
-            "redis",
+            ProbeKind::Redis,
             port,
             format!("unexpected reply to PING: {}", escape_bytes(line)),
         ));
@@ -136,21 +144,26 @@ pub async fn probe_elasticsearch(
     timing: BannerTiming,
 ) -> Result<ElasticsearchFacts, ProbeError> {
     let port = addr.port();
-    let mut stream = connect(addr, timing.connect, "elasticsearch").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Elasticsearch).await?;
     let request = format!(
         "GET / HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\nUser-Agent: postura/{}\r\n\r\n",
         env!("CARGO_PKG_VERSION")
     );
     let reply = exchange(
         &mut stream,
-        "elasticsearch",
+        ProbeKind::Elasticsearch,
         port,
         request.as_bytes(),
         timing.answer,
     )
     .await?;
-    let http = parse_http_response(&reply)
-        .ok_or_else(|| protocol_error("elasticsearch", port, "the reply to GET / is not HTTP"))?;
+    let http = parse_http_response(&reply).ok_or_else(|| {
+        protocol_error(
+            ProbeKind::Elasticsearch,
+            port,
+            "the reply to GET / is not HTTP",
+        )
+    })?;
     let body = reply
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -183,13 +196,13 @@ pub async fn probe_ftp(
     timing: BannerTiming,
 ) -> Result<(FtpFacts, Banner), ProbeError> {
     let port = addr.port();
-    let mut stream = connect(addr, timing.connect, "ftp").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Ftp).await?;
     let (greeting, cut) = read_bounded(&mut stream, REPLY_LIMIT, timing.greeting, IDLE)
         .await
-        .map_err(|e| io_error("ftp", port, &e))?;
+        .map_err(|e| io_error(ProbeKind::Ftp, port, &e))?;
     if !greeting.starts_with(b"220") {
         return Err(protocol_error(
-            "ftp",
+            ProbeKind::Ftp,
             port,
             format!(
                 "expected a 220 greeting, got `{}`",
@@ -198,13 +211,20 @@ pub async fn probe_ftp(
         ));
     }
     let banner = Banner::from_bytes(&greeting, cut);
-    let feat = exchange(&mut stream, "ftp", port, b"FEAT\r\n", timing.answer).await?;
+    let feat = exchange(
+        &mut stream,
+        ProbeKind::Ftp,
+        port,
+        b"FEAT\r\n",
+        timing.answer,
+    )
+    .await?;
     let auth_tls_offered = String::from_utf8_lossy(&feat).lines().any(|l| {
         l.trim().eq_ignore_ascii_case("AUTH TLS") || l.trim().eq_ignore_ascii_case("AUTH SSL")
     });
     let user = exchange(
         &mut stream,
-        "ftp",
+        ProbeKind::Ftp,
         port,
         b"USER anonymous\r\n",
         timing.answer,
@@ -214,7 +234,7 @@ pub async fn probe_ftp(
     if code == Some(331) {
         let pass = exchange(
             &mut stream,
-            "ftp",
+            ProbeKind::Ftp,
             port,
             b"PASS anonymous@\r\n",
             timing.answer,
@@ -223,8 +243,9 @@ pub async fn probe_ftp(
         code = reply_code(&pass);
     }
     let _ = stream.write_all(b"QUIT\r\n").await;
-    let login_reply_code =
-        code.ok_or_else(|| protocol_error("ftp", port, "no reply code to the login attempt"))?;
+    let login_reply_code = code.ok_or_else(|| {
+        protocol_error(ProbeKind::Ftp, port, "no reply code to the login attempt")
+    })?;
     Ok((
         FtpFacts {
             greeting: escape_bytes(first_line(&greeting)),
@@ -256,13 +277,24 @@ pub async fn probe_memcached(
     timing: BannerTiming,
 ) -> Result<MemcachedFacts, ProbeError> {
     let port = addr.port();
-    let mut stream = connect(addr, timing.connect, "memcached").await?;
-    let reply = exchange(&mut stream, "memcached", port, b"stats\r\n", timing.answer).await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Memcached).await?;
+    let reply = exchange(
+        &mut stream,
+        ProbeKind::Memcached,
+        port,
+        b"stats\r\n",
+        timing.answer,
+    )
+    .await?;
     let _ = stream.write_all(b"quit\r\n").await;
     let text = String::from_utf8_lossy(&reply);
     let stats_open = text.lines().any(|l| l.starts_with("STAT "));
     if !stats_open && reply.is_empty() {
-        return Err(protocol_error("memcached", port, "no reply to stats"));
+        return Err(protocol_error(
+            ProbeKind::Memcached,
+            port,
+            "no reply to stats",
+        ));
     }
     let version = text
         .lines()
@@ -280,12 +312,16 @@ pub async fn probe_telnet(
     timing: BannerTiming,
 ) -> Result<(TelnetFacts, Banner), ProbeError> {
     let port = addr.port();
-    let mut stream = connect(addr, timing.connect, "telnet").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Telnet).await?;
     let (raw, cut) = read_bounded(&mut stream, REPLY_LIMIT, timing.greeting, IDLE)
         .await
-        .map_err(|e| io_error("telnet", port, &e))?;
+        .map_err(|e| io_error(ProbeKind::Telnet, port, &e))?;
     if raw.is_empty() {
-        return Err(protocol_error("telnet", port, "the service sent nothing"));
+        return Err(protocol_error(
+            ProbeKind::Telnet,
+            port,
+            "the service sent nothing",
+        ));
     }
     let (negotiation, text) = strip_telnet_commands(&raw);
     Ok((

@@ -11,6 +11,7 @@ use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use super::banner::{BannerTiming, connect};
+use crate::facts::ProbeKind;
 use crate::facts::{ProbeError, SshFacts};
 
 /// Our identification string (RFC 4253 §4.2).
@@ -22,7 +23,7 @@ const MAX_PACKET: usize = 35_000;
 
 fn error(addr: SocketAddr, kind: &str, message: impl Into<String>) -> ProbeError {
     ProbeError {
-        probe: "ssh".into(),
+        probe: ProbeKind::Ssh,
         port: Some(addr.port()),
         kind: kind.into(),
         message: message.into(),
@@ -102,7 +103,7 @@ async fn read_identification(
 
 /// Connects, exchanges identifications and reads the server's KEXINIT.
 pub async fn probe_ssh(addr: SocketAddr, timing: BannerTiming) -> Result<SshFacts, ProbeError> {
-    let mut stream = connect(addr, timing.connect, "ssh").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Ssh).await?;
     stream
         .write_all(CLIENT_ID)
         .await
@@ -225,7 +226,7 @@ const PROBE_USER: &str = "postura-probe";
 /// Completes the key exchange with russh, asks `none` for [`PROBE_USER`] and returns the
 /// methods the server still allows (`["none"]` if it let the user in without any).
 async fn probe_auth_methods(addr: SocketAddr, timing: BannerTiming) -> Result<Vec<String>, String> {
-    let stream = connect(addr, timing.connect, "ssh")
+    let stream = connect(addr, timing.connect, ProbeKind::Ssh)
         .await
         .map_err(|e| e.message)?;
     let config = std::sync::Arc::new(russh::client::Config {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::html::labels;
-use crate::checks::{Check, FAMILIES, Lang, Origin};
+use crate::checks::{Check, Family, Lang, Origin};
 
 /// Renders the catalogue of `checks` in `lang`, families in report order.
 pub fn checks_markdown(checks: &[Check], lang: Lang) -> String {
@@ -14,15 +14,15 @@ pub fn checks_markdown(checks: &[Check], lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", label("catalogue_title"));
     let _ = writeln!(out, "{}\n", label("catalogue_intro"));
-    for family in FAMILIES {
-        let in_family: Vec<&Check> = checks.iter().filter(|c| c.def.family == *family).collect();
+    for family in Family::ALL {
+        let in_family: Vec<&Check> = checks.iter().filter(|c| c.def.family == family).collect();
         if in_family.is_empty() {
             continue;
         }
         let _ = writeln!(
             out,
             "## {}\n",
-            label(&format!("family_{}", family.replace('-', "_")))
+            label(&format!("family_{}", family.as_str().replace('-', "_")))
         );
         let _ = writeln!(out, "| id | control | severity | asset | title |");
         let _ = writeln!(out, "|---|---|---|---|---|");

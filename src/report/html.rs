@@ -452,9 +452,9 @@ fn manual_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<Manual
                 id: def.id.clone(),
                 control: def.control.clone(),
                 family: l
-                    .get(&format!("family_{}", def.family.replace('-', "_")))
+                    .get(&format!("family_{}", def.family.as_str().replace('-', "_")))
                     .cloned()
-                    .unwrap_or(def.family.clone()),
+                    .unwrap_or(def.family.to_string()),
                 title: def.title.get(lang).to_owned(),
                 severity: severity_label(l, def.severity),
                 severity_css: def.severity.as_str().to_owned(),
@@ -649,11 +649,11 @@ fn references(def: &crate::checks::CheckDef, l: &BTreeMap<String, String>) -> Ve
             .unwrap_or_else(|| k.to_owned())
     };
     let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
-    let mut keys: Vec<&String> = def.references.keys().collect();
-    keys.sort_by_key(|k| (rank(k), (*k).clone()));
+    let mut keys: Vec<&crate::checks::ReferenceKey> = def.references.keys().collect();
+    keys.sort_by_key(|k| (rank(k.as_str()), **k));
     let mut lines: Vec<String> = keys
         .into_iter()
-        .map(|k| format!("{} {}", label(k), def.references[k].join(", ")))
+        .map(|k| format!("{} {}", label(k.as_str()), def.references[k].join(", ")))
         .collect();
     if let Some(z) = &def.ztmm {
         lines.push(format!(

@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::eval::{Finding, ResultState};
-use crate::checks::{Check, FAMILIES, Severity};
+use crate::checks::{Check, Family, Severity};
 
 /// Version of the scoring model; part of every result file so scores are reproducible.
 pub const SCORING_MODEL: &str = "postura-2026.11 (docs/scoring.md)";
@@ -29,7 +29,7 @@ pub struct CheckScore {
     /// Control id.
     pub control: String,
     /// Family.
-    pub family: String,
+    pub family: Family,
     /// Severity.
     pub severity: Severity,
     /// Weight from the severity.
@@ -161,7 +161,7 @@ pub fn score(checks: &[Check], findings: &[Finding]) -> Scores {
             CheckScore {
                 check_id: check.def.id.clone(),
                 control: check.def.control.clone(),
-                family: check.def.family.clone(),
+                family: check.def.family,
                 severity: check.def.severity,
                 weight,
                 states,
@@ -174,9 +174,14 @@ pub fn score(checks: &[Check], findings: &[Finding]) -> Scores {
         })
         .collect();
 
-    let families: Vec<ScopeScore> = FAMILIES
+    let families: Vec<ScopeScore> = Family::ALL
         .iter()
-        .map(|family| scope_score(family, line_items.iter().filter(|c| c.family == *family)))
+        .map(|family| {
+            scope_score(
+                family.as_str(),
+                line_items.iter().filter(|c| c.family == *family),
+            )
+        })
         .collect();
     let unassessed_families = families
         .iter()
@@ -338,7 +343,7 @@ mod tests {
         CheckScore {
             check_id: id.into(),
             control: id.into(),
-            family: "tls".into(),
+            family: Family::TransportEncryption,
             severity: sev,
             weight: sev.weight(),
             states,

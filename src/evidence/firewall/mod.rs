@@ -507,7 +507,7 @@ pub fn host_facts(
 pub fn parse_port_range(text: &str) -> Option<(u16, u16)> {
     let port = |t: &str| -> Option<u16> {
         let t = t.trim();
-        t.parse().ok().or_else(|| service_port(t))
+        t.parse().ok().or_else(|| crate::services::port_of_name(t))
     };
     match text.split_once([':', '-']) {
         Some((a, b)) => {
@@ -517,36 +517,6 @@ pub fn parse_port_range(text: &str) -> Option<(u16, u16)> {
         }
         None => port(text).map(|p| (p, p)),
     }
-}
-
-/// Ports of the service names rule exports use most.
-fn service_port(name: &str) -> Option<u16> {
-    Some(match name {
-        "ftp" => 21,
-        "ssh" => 22,
-        "telnet" => 23,
-        "smtp" => 25,
-        "domain" => 53,
-        "http" | "www" => 80,
-        "pop3" => 110,
-        "sunrpc" => 111,
-        "epmap" | "msrpc" => 135,
-        "netbios-ssn" => 139,
-        "imap" | "imap2" => 143,
-        "snmp" => 161,
-        "ldap" => 389,
-        "https" => 443,
-        "microsoft-ds" => 445,
-        "submission" => 587,
-        "ldaps" => 636,
-        "imaps" => 993,
-        "pop3s" => 995,
-        "ms-sql-s" => 1433,
-        "mysql" => 3306,
-        "ms-wbt-server" => 3389,
-        "postgresql" => 5432,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::time::timeout;
 
 use super::super::banner::{BannerTiming, connect};
+use crate::facts::ProbeKind;
 use crate::facts::{CertificateFacts, ChainCertFacts, ProbeError};
 
 #[derive(Debug, Default)]
@@ -206,7 +207,7 @@ pub async fn probe_certificate(
     upgrade: Option<super::starttls::StartTls>,
 ) -> Result<CertificateFacts, ProbeError> {
     let error = |kind: &str, message: String| ProbeError {
-        probe: "tls-certificate".into(),
+        probe: ProbeKind::TlsCertificate,
         port: Some(addr.port()),
         kind: kind.into(),
         message,
@@ -227,7 +228,7 @@ pub async fn probe_certificate(
         .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
         .with_no_client_auth();
     let server_name = server_name_for(addr, name).map_err(|e| error("setup", e))?;
-    let mut stream = connect(addr, timing.connect, "tls-certificate").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::TlsCertificate).await?;
     if let Some(protocol) = upgrade {
         super::starttls::upgrade(&mut stream, protocol, timing.answer)
             .await

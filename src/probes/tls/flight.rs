@@ -16,6 +16,7 @@ use tokio::time::timeout;
 use super::super::banner::{BannerTiming, connect};
 use super::hello::{HelloSpec, client_hello, random_bytes};
 use super::starttls::{self, StartTls};
+use crate::facts::ProbeKind;
 
 const FLIGHT_LIMIT: usize = 128 * 1024;
 
@@ -65,7 +66,7 @@ async fn exchange_flight(
     timing: BannerTiming,
     upgrade: Option<StartTls>,
 ) -> Option<(TcpStream, Flight)> {
-    let mut stream = connect(addr, timing.connect, "tls").await.ok()?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Tls).await.ok()?;
     if let Some(protocol) = upgrade {
         starttls::upgrade(&mut stream, protocol, timing.answer)
             .await

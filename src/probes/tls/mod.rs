@@ -21,6 +21,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
 use super::banner::{BannerTiming, connect};
+use crate::facts::ProbeKind;
 use crate::facts::{ProbeError, TlsFacts, TlsSuiteFacts, TlsVersionFacts};
 use hello::{
     HelloSpec, SSL3, TLS10, TLS11, TLS12, TLS13, TLS13_SUITES, client_hello, legacy_suites,
@@ -76,7 +77,7 @@ pub async fn exchange(
     timing: BannerTiming,
     upgrade: Option<StartTls>,
 ) -> Result<Reply, ProbeError> {
-    let mut stream = connect(addr, timing.connect, "tls").await?;
+    let mut stream = connect(addr, timing.connect, ProbeKind::Tls).await?;
     if let Some(protocol) = upgrade {
         starttls::upgrade(&mut stream, protocol, timing.answer)
             .await
@@ -142,7 +143,7 @@ pub async fn exchange(
 
 fn starttls_error(addr: SocketAddr, protocol: StartTls, message: String) -> ProbeError {
     ProbeError {
-        probe: "starttls".into(),
+        probe: ProbeKind::Starttls,
         port: Some(addr.port()),
         kind: "refused".into(),
         message: format!("{}: {message}", protocol.name()),
@@ -465,7 +466,7 @@ pub async fn probe_tls(
         Reply::Hello { .. } | Reply::Alert { .. } => {}
         Reply::Malformed(why) => {
             return Err(ProbeError {
-                probe: "tls".into(),
+                probe: ProbeKind::Tls,
                 port: Some(addr.port()),
                 kind: "protocol".into(),
                 message: format!("no valid TLS answer: {why}"),
@@ -532,7 +533,7 @@ pub async fn probe_tls(
             return Ok(None);
         }
         return Err(ProbeError {
-            probe: "tls".into(),
+            probe: ProbeKind::Tls,
             port: Some(addr.port()),
             kind: "protocol".into(),
             message: format!(
