@@ -10,4 +10,5 @@ fn main() {
     println!("cargo:rerun-if-changed=checks");
     println!("cargo:rerun-if-changed=fixtures/facts");
     println!("cargo:rerun-if-changed=profiles");
+    println!("cargo:rerun-if-changed=data");
 }

@@ -113,8 +113,9 @@ title: { de: "HTTP offen", en: "HTTP open" }
 description: { de: "Port 80 offen.", en: "Port 80 open." }
 remediation: { de: "Schließen.", en: "Close it." }
 fail_if: 'host.ports.exists(p, p.port == 80 && p.state == "open")'
+evidence: 'host.ports.filter(p, p.port == 80 && p.state == "open").map(p, string(p.port) + "/tcp open")'
 examples:
-  - { facts: FIXTURE, expect: fail }
+  - { facts: FIXTURE, expect: fail, shows: ["80/tcp open"] }
 "#;
 
 #[test]
@@ -432,9 +433,10 @@ fn broken_evidence_fails_validation() {
     let body = GOOD_CHECK
         .replace("FIXTURE", &fixture("narrow-scan.json"))
         .replace(
-            "examples:",
-            "evidence: 'host.ports.map(p, p.nope)'\nexamples:",
+            "evidence: 'host.ports.filter(p, p.port == 80 && p.state == \"open\").map(p, string(p.port) + \"/tcp open\")'",
+            "evidence: 'host.ports.map(p, p.nope)'",
         );
+    assert!(body.contains("p.nope"));
     write_check(dir.path(), "evidence.yaml", &body);
     postura()
         .args(["checks", "validate", dir.path().to_str().unwrap()])
@@ -727,4 +729,33 @@ fn check_vocabulary_typos_and_misplaced_files_are_named() {
         .assert()
         .success()
         .stdout(predicate::str::contains("transport-encryption"));
+}
+
+/// A failing example names the offending values its evidence must show; `checks validate`
+/// fails when it names none or when the evidence does not show them.
+#[test]
+fn failing_examples_must_show_their_evidence() {
+    let fixture_path = fixture("narrow-scan.json");
+    for (body, message) in [
+        (
+            GOOD_CHECK.replace(", shows: [\"80/tcp open\"]", ""),
+            "add `shows",
+        ),
+        (
+            GOOD_CHECK.replace("80/tcp open\"]", "8080/tcp open\"]"),
+            "does not show `8080/tcp open`",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_check(
+            dir.path(),
+            "c.yaml",
+            &body.replace("FIXTURE", &fixture_path),
+        );
+        postura()
+            .args(["checks", "validate", dir.path().to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
 }

@@ -64,7 +64,17 @@ fn sshd_algorithms_and_auth_methods() {
         dir.path(),
         "KbdInteractiveAuthentication yes\nAuthenticationMethods publickey,keyboard-interactive\n",
     );
-    let (_out, facts, result) = scan_with("127.0.0.51-53", &format!("{good},{weak},{mfa}"), &[]);
+    // Only one weak algorithm, one the evidence list once lacked: the finding must name it.
+    let (_md5_etm, md5_etm) = sshd(
+        "127.0.0.54",
+        dir.path(),
+        "MACs +hmac-md5-etm@openssh.com\nPasswordAuthentication no\n",
+    );
+    let (_out, facts, result) = scan_with(
+        "127.0.0.51-54",
+        &format!("{good},{weak},{mfa},{md5_etm}"),
+        &[],
+    );
     let entry = port_entry(&facts, good);
     let ssh = &entry["ssh"];
     assert!(
@@ -101,6 +111,20 @@ fn sshd_algorithms_and_auth_methods() {
     assert_eq!(
         finding_state(&result, "ssh-weak-algorithms", "127.0.0.52"),
         "fail"
+    );
+
+    let md5 = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "ssh-weak-algorithms" && f["asset"] == "127.0.0.54")
+        .expect("finding for 127.0.0.54");
+    assert_eq!(md5["state"], "fail", "{md5}");
+    assert!(
+        md5["evidence"]
+            .to_string()
+            .contains("hmac-md5-etm@openssh.com"),
+        "{md5}"
     );
 
     // What the server still allows after `none`.

@@ -9,6 +9,8 @@
 //!
 //! Helper functions available to conditions:
 //! - `tls_profile`: the selected TLS profile (`profiles/tls/*.yaml`).
+//! - `lists`: the lists several checks share (`data/lists.yaml`): `p.port in
+//!   lists.database_ports`.
 //! - `now`: the reference time of the judgement as an RFC 3339 string (`timestamp(now)`).
 //! - `rpo`: the run's recovery point objective as a CEL duration string (`duration(rpo)`);
 //!   a host's own `backup.rpo` overrides it.
@@ -87,6 +89,27 @@ static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
     let _ = super::functions::register(&mut env);
     Arc::new(env)
 });
+
+/// `data/lists.yaml`, embedded.
+const SHARED_LISTS: &str = include_str!("../../data/lists.yaml");
+
+/// One entry of a shared list: a port or a name.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum ListEntry {
+    Number(i64),
+    Text(String),
+}
+
+/// The shared lists as one CEL map, built once. A broken file is caught by the unit test
+/// below and by every `checks validate`, whose examples then fail.
+static LISTS: LazyLock<Value> = LazyLock::new(|| shared_lists().unwrap_or(Value::Null));
+
+fn shared_lists() -> Result<Value, String> {
+    let lists: std::collections::BTreeMap<String, Vec<ListEntry>> =
+        serde_saphyr::from_str(SHARED_LISTS).map_err(|e| format!("data/lists.yaml: {e}"))?;
+    cel::to_value(&lists).map_err(|e| format!("data/lists.yaml: {e}"))
+}
 
 fn env() -> Arc<Env> {
     Arc::clone(&ENV)
@@ -187,6 +210,7 @@ fn context_for(
     // The reference time of the judgement, RFC 3339: `timestamp(now)` in conditions.
     ctx.add_variable_from_value("now", Value::String(Arc::new(judgement.now.to_string())));
     ctx.add_variable_from_value("tls_profile", profile_value.clone());
+    ctx.add_variable_from_value("lists", LISTS.clone());
     ctx.add_variable_from_value(
         "rpo",
         Value::String(Arc::new(format!("{}s", judgement.rpo_seconds))),
@@ -475,5 +499,23 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
         reason,
         evidence: serde_json::Value::Null,
         credit: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_lists_are_one_map_of_ints_and_strings() {
+        let lists = shared_lists().expect("data/lists.yaml parses");
+        let Value::Map(map) = lists else {
+            panic!("data/lists.yaml is not a map");
+        };
+        let key = cel::objects::Key::from("database_ports");
+        let Some(Value::List(ports)) = map.map.get(&key) else {
+            panic!("database_ports is not a list");
+        };
+        assert!(ports.contains(&Value::Int(5432)));
     }
 }

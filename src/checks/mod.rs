@@ -405,6 +405,11 @@ pub struct CheckExample {
     /// TLS profile to judge with; the default profile when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_profile: Option<String>,
+    /// What the evidence of a failing example must show: the offending values (`3des-cbc`),
+    /// each found in the evidence text. Required with `expect: fail`, so a finding never
+    /// reaches a report with an empty or unrelated explanation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shows: Vec<String>,
 }
 
 /// Where a check came from, for messages and for resolving example paths.

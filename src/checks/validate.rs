@@ -75,6 +75,57 @@ pub(crate) fn judge_example(
     Ok(JudgedExample { location, findings })
 }
 
+/// What is wrong with the evidence a failing example shows, if anything: every failing example
+/// names the values its evidence must contain (`shows`), and they must be there.
+fn missing_evidence(example: &CheckExample, findings: &[Finding]) -> Option<String> {
+    if example.expect != ResultState::Fail {
+        return (!example.shows.is_empty())
+            .then(|| "`shows` belongs to examples that expect `fail`".to_owned());
+    }
+    if example.shows.is_empty() {
+        return Some(
+            "a failing example names what its evidence must show: add `shows: [\"…\"]` with the offending values".into(),
+        );
+    }
+    let mut text = String::new();
+    for finding in findings.iter().filter(|f| f.state == ResultState::Fail) {
+        collect_strings(&finding.evidence, &mut text);
+    }
+    let missing: Vec<&str> = example
+        .shows
+        .iter()
+        .filter(|wanted| !text.contains(wanted.as_str()))
+        .map(String::as_str)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the evidence does not show {}: it reads `{}`",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            text.trim_end()
+        )
+    })
+}
+
+/// Every string in an evidence value, one per line.
+fn collect_strings(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
+        other => {
+            out.push_str(&other.to_string());
+            out.push('\n');
+        }
+    }
+}
+
 /// Evaluates every check against its example facts and compares with the expected state.
 /// A check without examples is a problem: its condition would never have run before a scan.
 pub fn validate(checks: &[Check]) -> ValidationReport {
@@ -105,6 +156,9 @@ pub fn validate(checks: &[Check]) -> ValidationReport {
                 }
             };
             let location = judged.location;
+            if let Some(message) = missing_evidence(example, &judged.findings) {
+                report.problems.push(problem(location.clone(), message));
+            }
             for finding in judged.findings {
                 if let Some(error) = finding
                     .evidence
