@@ -13,6 +13,7 @@ mod collect;
 mod encryption;
 mod evidence;
 mod firewall;
+mod fixtures;
 mod pipeline;
 mod scan;
 mod snapshots;
