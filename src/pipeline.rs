@@ -7,7 +7,7 @@
 //! 2. **Local evidence**: `--evidence` folders are read and `--backup-dir` trees walked, still
 //!    before the first packet: a wrong folder is an input error, not a wasted scan.
 //! 3. **Targets**: expansion with exclusions and scope.
-//! 4. **Probes**: the connect scan, then banners and service probes ([`crate::probes`]).
+//! 4. **Probes**: the connect scan, then banners and service probes (`probes`).
 //! 5. **Facts**: evidence merges into the scanned hosts or becomes hosts and identities of its
 //!    own; `--rpo ASSET=` is applied; `--redact` replaces user names.
 //! 6. **Judgement**: every check on every asset, the scores, the TLS grades, manual items.
@@ -25,12 +25,15 @@ use crate::checks::attestation::{self, Attestations};
 use crate::checks::eval::{self, Judgement};
 use crate::checks::{self, Check, Lang, Severity};
 use crate::error::{Error, InputError, RunError};
-use crate::evidence::{self, Evidence, HostEvidence, ReadOptions};
+use crate::evidence::{self, HostEvidence};
 use crate::facts::{EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
-use crate::probes::{self, Profile, Progress, ScanRequest};
+use crate::probes::{self, ScanRequest};
 use crate::report::{self, Format, ScanResult};
 use crate::scoring;
 use crate::targets::{self, ExpandOptions, SystemResolver};
+
+pub use crate::evidence::{Evidence, ReadOptions};
+pub use crate::probes::{Profile, Progress, Stage};
 
 /// The recovery point objective when neither `--rpo` nor a host manifest sets one: a week,
 /// CIS Control 11.2 ("run backups weekly, or more frequently").

@@ -2,8 +2,9 @@
 //! verdict follows the gate, and the reports are written.
 
 use postura::checks::{Lang, Severity};
-use postura::pipeline::{self, Event, JudgeOptions, Observer, Rpo, ScanOptions, Verdict};
-use postura::probes::{Profile, Progress, Stage};
+use postura::pipeline::{
+    self, Event, JudgeOptions, Observer, Profile, Progress, Rpo, ScanOptions, Stage, Verdict,
+};
 
 use crate::support::repo;
 

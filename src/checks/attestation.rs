@@ -61,7 +61,7 @@ pub type Attestations = std::collections::BTreeMap<String, Attestation>;
 /// Reads an attestations file and matches every answer to a manual item of `checks`. Errors
 /// name the file and line: an item that is not a manual item, a missing field, a date that
 /// is not a date, or a second answer to the same item.
-pub fn read(path: &Path, checks: &[Check]) -> Result<Attestations, InputError> {
+pub(crate) fn read(path: &Path, checks: &[Check]) -> Result<Attestations, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
         path: path.to_owned(),
         source,

@@ -255,7 +255,7 @@ fn as_int(value: &Value) -> Option<i64> {
 
 /// Evaluates every check against every asset of `facts`: host checks against hosts, identity
 /// checks against identity sources.
-pub fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -> Vec<Finding> {
+pub(crate) fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -> Vec<Finding> {
     use rayon::prelude::*;
     // Assets are independent; a tenant of 100,000 users is worth a core of its own.
     let hosts = facts
@@ -290,7 +290,11 @@ struct Asset {
 }
 
 /// Evaluates every host check against one host.
-pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) -> Vec<Finding> {
+pub(crate) fn evaluate_host(
+    checks: &[Check],
+    host: &HostFacts,
+    judgement: &Judgement,
+) -> Vec<Finding> {
     let silent = matches!(host.state, HostState::NoResponse | HostState::Unreachable);
     let asset = Asset {
         kind: AssetKind::Host,
@@ -308,7 +312,7 @@ pub fn evaluate_host(checks: &[Check], host: &HostFacts, judgement: &Judgement) 
 }
 
 /// Evaluates every identity check against one identity source.
-pub fn evaluate_identity(
+pub(crate) fn evaluate_identity(
     checks: &[Check],
     identity: &IdentityFacts,
     judgement: &Judgement,
@@ -453,7 +457,7 @@ pub struct ManualItem {
 /// The manual items a run lists: those of every family that at least one check judged
 /// (pass or fail) in this run, and those the assessor answered. A scan of web servers alone
 /// lists no backup items.
-pub fn manual_items(
+pub(crate) fn manual_items(
     checks: &[Check],
     findings: &[Finding],
     answers: &super::attestation::Attestations,

@@ -577,7 +577,7 @@ fn ensure_unique(checks: &[Check]) -> Result<(), InputError> {
 }
 
 /// Parses and validates one check file.
-pub fn parse_check(text: &str, origin: Origin) -> Result<Check, InputError> {
+pub(crate) fn parse_check(text: &str, origin: Origin) -> Result<Check, InputError> {
     let def: CheckDef = serde_saphyr::from_str(text).map_err(|err| InputError::Check {
         location: origin.to_string(),
         message: yaml_message(&err.to_string()),
@@ -672,7 +672,10 @@ fn validate_def(def: &CheckDef) -> Result<(), String> {
 
 /// Reads an example's facts file: relative to the check file on disk, or from the embedded
 /// fixtures for built-in checks.
-pub fn example_text(check: &Check, example: &CheckExample) -> Result<(String, String), InputError> {
+pub(crate) fn example_text(
+    check: &Check,
+    example: &CheckExample,
+) -> Result<(String, String), InputError> {
     match &check.origin {
         Origin::File(path) => {
             let full = path.parent().unwrap_or(Path::new(".")).join(&example.facts);

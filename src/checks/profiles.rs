@@ -11,7 +11,7 @@ use crate::error::InputError;
 static BUILTIN_PROFILES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/profiles/tls");
 
 /// The profile used when none is chosen: Mozilla intermediate, which every current client meets (docs/scoring.md, "Defaults").
-pub const DEFAULT_TLS_PROFILE: &str = "mozilla-intermediate";
+pub(crate) const DEFAULT_TLS_PROFILE: &str = "mozilla-intermediate";
 
 /// One TLS profile.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -46,7 +46,7 @@ pub struct TlsProfile {
 }
 
 /// Every built-in profile, sorted by id.
-pub fn builtin_profiles() -> Vec<TlsProfile> {
+pub(crate) fn builtin_profiles() -> Vec<TlsProfile> {
     let mut profiles: Vec<TlsProfile> = BUILTIN_PROFILES
         .files()
         .filter_map(|f| serde_saphyr::from_str(f.contents_utf8().unwrap_or_default()).ok())
@@ -56,7 +56,7 @@ pub fn builtin_profiles() -> Vec<TlsProfile> {
 }
 
 /// The built-in profile `id`.
-pub fn tls_profile(id: &str) -> Result<TlsProfile, InputError> {
+pub(crate) fn tls_profile(id: &str) -> Result<TlsProfile, InputError> {
     let profiles = builtin_profiles();
     profiles
         .iter()

@@ -13,7 +13,7 @@ use args::{
 };
 use postura::checks::{self, Lang, Severity};
 use postura::pipeline::{self, Event, JudgeOptions, Observer, Outcome, ScanOptions, Verdict};
-use postura::probes::{Profile, Progress, Stage};
+use postura::pipeline::{Profile, Progress, Stage};
 use postura::report;
 use postura::{Error, InputError, RunError};
 
@@ -283,7 +283,7 @@ fn finish(outcome: &Outcome, quiet: bool) -> Result<Exit, Error> {
 }
 
 fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {
-    let options = postura::evidence::ReadOptions::default();
+    let options = pipeline::ReadOptions::default();
     let found = pipeline::read_evidence_folder(dir, &options, &mut Terminal::new(json))?;
     let text = if json {
         format!(

@@ -1,7 +1,7 @@
 //! Progress bars on stderr, only when stderr is a terminal.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use postura::probes::{Progress, Stage};
+use postura::pipeline::{Progress, Stage};
 
 /// Draws one bar per stage.
 pub struct Bar {

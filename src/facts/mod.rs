@@ -422,7 +422,7 @@ impl Banner {
 }
 
 /// Escapes bytes to printable ASCII: `\r`, `\n`, `\t`, `\\` and `\xNN` for the rest.
-pub fn escape_bytes(raw: &[u8]) -> String {
+pub(crate) fn escape_bytes(raw: &[u8]) -> String {
     let mut out = String::with_capacity(raw.len());
     for &b in raw {
         match b {

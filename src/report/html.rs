@@ -189,7 +189,7 @@ fn severity_label(l: &BTreeMap<String, String>, severity: Severity) -> String {
 }
 
 /// Renders the HTML report of `result` in the result's language.
-pub fn render_html(result: &ScanResult) -> Result<String, RunError> {
+pub(crate) fn render_html(result: &ScanResult) -> Result<String, RunError> {
     let view = build_view(result);
     let mut tera = tera::Tera::new();
     let error = |e: tera::Error| RunError::Render {
@@ -668,7 +668,7 @@ fn references(def: &crate::checks::CheckDef, l: &BTreeMap<String, String>) -> Ve
 }
 
 /// Cap codes (`≤B:legacy-tls`) as text in the report language.
-pub fn localized_caps(codes: &[String], l: &BTreeMap<String, String>) -> String {
+pub(crate) fn localized_caps(codes: &[String], l: &BTreeMap<String, String>) -> String {
     codes
         .iter()
         .map(|entry| {
@@ -748,7 +748,7 @@ fn serde_plain<T: Serialize>(value: &T) -> String {
 ///
 /// A list longer than [`EVIDENCE_ITEMS_SHOWN`] (the accounts of a large tenant) shows its first
 /// items and how many more the JSON result holds.
-pub fn evidence_text(evidence: &serde_json::Value) -> String {
+pub(crate) fn evidence_text(evidence: &serde_json::Value) -> String {
     match evidence {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
@@ -780,10 +780,10 @@ pub fn evidence_text(evidence: &serde_json::Value) -> String {
 
 /// Evidence items shown per finding in the HTML report and the terminal; the JSON result keeps
 /// all of them.
-pub const EVIDENCE_ITEMS_SHOWN: usize = 25;
+pub(crate) const EVIDENCE_ITEMS_SHOWN: usize = 25;
 
 /// Formats a timestamp for the report language, in UTC.
-pub fn format_time(ts: jiff::Timestamp, lang: Lang) -> String {
+pub(crate) fn format_time(ts: jiff::Timestamp, lang: Lang) -> String {
     let format = match lang {
         Lang::De => "%d.%m.%Y %H:%M UTC",
         Lang::En => "%Y-%m-%d %H:%M UTC",

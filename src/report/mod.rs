@@ -15,7 +15,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use catalogue::checks_markdown;
-pub use html::{labels, render_html};
+pub use html::labels;
+pub(crate) use html::render_html;
 pub use text::render_summary;
 
 use crate::checks::eval::{Finding, ManualItem, ResultState};
@@ -160,7 +161,7 @@ impl Format {
 }
 
 /// Renders `formats` and writes them into `dir`; returns the paths written.
-pub fn write_reports(
+pub(crate) fn write_reports(
     result: &ScanResult,
     dir: &Path,
     formats: &[Format],
@@ -197,7 +198,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, RunError> {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -215,7 +216,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
 }
 
 /// Formats a number for the report language (German decimal comma).
-pub fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
+pub(crate) fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
     let text = format!("{value:.decimals$}");
     match lang {
         Lang::De => text.replace('.', ","),
@@ -224,7 +225,7 @@ pub fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
 }
 
 /// Reads a JSON file into `T`, with file, line and column on error.
-pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, InputError> {
+pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
         path: path.to_owned(),
         source,

@@ -123,7 +123,7 @@ pub struct Scores {
 }
 
 /// Computes all scores from the findings.
-pub fn score(checks: &[Check], findings: &[Finding]) -> Scores {
+pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
     let mut per_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         per_check.entry(&f.check_id).or_default().push(f);

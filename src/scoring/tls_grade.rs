@@ -88,7 +88,8 @@ fn band(score: u32) -> &'static str {
 }
 
 /// Every cap code, for completeness tests of the report labels.
-pub const CAP_CODES: [&str; 18] = [
+#[cfg(test)]
+pub(crate) const CAP_CODES: [&str; 18] = [
     "sslv3-best",
     "export",
     "insecure-key",
@@ -110,7 +111,7 @@ pub const CAP_CODES: [&str; 18] = [
 ];
 
 /// The English reason for a cap code.
-pub fn cap_reason(code: &str) -> &'static str {
+pub(crate) fn cap_reason(code: &str) -> &'static str {
     match code {
         "sslv3-best" => "SSLv3 is the best protocol",
         "export" => "EXPORT suites offered",
@@ -135,7 +136,7 @@ pub fn cap_reason(code: &str) -> &'static str {
 }
 
 /// Grades one endpoint; `None` when too little is known (no accepted version).
-pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade> {
+pub(crate) fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade> {
     let accepted: Vec<_> = tls.versions.iter().filter(|v| v.accepted).collect();
     let best = accepted.iter().map(|v| protocol_points(&v.version)).max()?;
     let worst = accepted.iter().map(|v| protocol_points(&v.version)).min()?;
@@ -260,7 +261,7 @@ pub fn grade_endpoint(endpoint: String, tls: &TlsFacts) -> Option<EndpointGrade>
 }
 
 /// Grades every TLS endpoint in the facts.
-pub fn grade_all(facts: &Facts) -> Vec<EndpointGrade> {
+pub(crate) fn grade_all(facts: &Facts) -> Vec<EndpointGrade> {
     facts
         .hosts
         .iter()

@@ -7,9 +7,6 @@ use std::net::SocketAddr;
 use super::super::banner::BannerTiming;
 use crate::facts::{HttpsFacts, escape_bytes};
 
-/// Two years, the minimum `max-age` of Mozilla's guidelines.
-pub const HSTS_RECOMMENDED_MAX_AGE: u64 = 63_072_000;
-
 /// Asks `GET /` over HTTPS. `None` when the endpoint does not answer HTTP.
 pub async fn probe_https(
     addr: SocketAddr,
