@@ -435,10 +435,6 @@ impl Prober<'_> {
 /// Assesses protocol versions, cipher suites, preference, compression and renegotiation.
 ///
 /// `Ok(None)` means the port does not speak TLS (no TLS record came back to any hello).
-#[expect(
-    clippy::too_many_lines,
-    reason = "the phases (versions, suites, preference, groups, extras) share the negotiated state; they split once that state is a struct of its own"
-)]
 pub async fn probe_tls(
     addr: SocketAddr,
     sni: Option<&str>,
@@ -446,235 +442,306 @@ pub async fn probe_tls(
     extra_roots: &[rustls::pki_types::CertificateDer<'static>],
     upgrade: Option<StartTls>,
 ) -> Result<Option<TlsFacts>, ProbeError> {
-    let mut prober = Prober {
-        addr,
-        sni,
-        timing,
-        upgrade,
-        handshakes: 0,
-        seed: u64::from(addr.port()) << 16,
+    let mut run = Assessment {
+        prober: Prober {
+            addr,
+            sni,
+            timing,
+            upgrade,
+            handshakes: 0,
+            seed: u64::from(addr.port()) << 16,
+        },
+        endpoint: flight::Endpoint {
+            addr,
+            sni,
+            timing,
+            upgrade,
+        },
+        legacy: legacy_suites(),
+        facts: TlsFacts::default(),
     };
-    let mut facts = TlsFacts::default();
-    let mut spoke_tls = false;
-    let legacy = legacy_suites();
-    let mut first_suites: Vec<(u16, u16)> = Vec::new();
+    let Some(first_suites) = run.versions().await? else {
+        return Ok(None);
+    };
+    run.suites(first_suites).await?;
+    run.first_flight().await?;
+    run.groups().await?;
+    run.certificate(extra_roots).await;
+    let mut facts = run.facts;
+    facts.handshakes = u32::try_from(run.prober.handshakes).unwrap_or(u32::MAX);
+    facts.starttls = upgrade.map(|u| u.name().to_owned());
+    Ok(Some(facts))
+}
 
-    // One TLS 1.2 hello first: a port that does not answer it with a TLS record is not
-    // asked four more times (a silent service would cost a wait per question).
-    let detect = prober.ask(TLS12, false, &legacy, false).await?;
-    match &detect {
-        Reply::Hello { .. } | Reply::Alert { .. } => {}
-        Reply::Malformed(why) => {
-            return Err(ProbeError {
-                probe: ProbeKind::Tls,
-                port: Some(addr.port()),
-                kind: "protocol".into(),
-                message: format!("no valid TLS answer: {why}"),
+/// One endpoint's TLS assessment, phase by phase, and what it found so far.
+struct Assessment<'a> {
+    prober: Prober<'a>,
+    endpoint: flight::Endpoint<'a>,
+    /// Every suite of TLS ≤ 1.2 that a hello may offer.
+    legacy: Vec<u16>,
+    facts: TlsFacts,
+}
+
+impl Assessment<'_> {
+    fn protocol_error(&self, message: String) -> ProbeError {
+        ProbeError {
+            probe: ProbeKind::Tls,
+            port: Some(self.endpoint.addr.port()),
+            kind: "protocol".into(),
+            message,
+        }
+    }
+
+    /// Which versions the server accepts, and the suite it chose under each. `None` when the
+    /// port does not speak TLS.
+    async fn versions(&mut self) -> Result<Option<Vec<(u16, u16)>>, ProbeError> {
+        let prober = &mut self.prober;
+        let facts = &mut self.facts;
+        let legacy = &self.legacy;
+        let mut spoke_tls = false;
+        let mut first_suites: Vec<(u16, u16)> = Vec::new();
+        // One TLS 1.2 hello first: a port that does not answer it with a TLS record is not
+        // asked four more times (a silent service would cost a wait per question).
+        let detect = prober.ask(TLS12, false, legacy, false).await?;
+        match &detect {
+            Reply::Hello { .. } | Reply::Alert { .. } => {}
+            Reply::Malformed(why) => {
+                let message = format!("no valid TLS answer: {why}");
+                return Err(self.protocol_error(message));
+            }
+            Reply::Closed | Reply::Silent | Reply::NotTls(_) => return Ok(None),
+        }
+        for version in [SSL3, TLS10, TLS11, TLS12] {
+            let reply = if version == TLS12 {
+                detect.clone()
+            } else {
+                prober.ask(version, false, legacy, false).await?
+            };
+            spoke_tls |= matches!(reply, Reply::Hello { .. } | Reply::Alert { .. });
+            let accepted = matches!(reply, Reply::Hello { version: v, .. } if v == version);
+            if let Reply::Hello {
+                version: v,
+                suite,
+                secure_renegotiation,
+                ..
+            } = reply
+            {
+                if v == version {
+                    first_suites.push((version, suite));
+                }
+                if version == TLS12 || facts.secure_renegotiation.is_none() {
+                    facts.secure_renegotiation = Some(secure_renegotiation);
+                }
+            }
+            if let Reply::Malformed(why) = &reply {
+                facts
+                    .malformed_replies
+                    .push(format!("{}: {why}", version_name(version)));
+            }
+            facts.versions.push(TlsVersionFacts {
+                version: version_name(version).to_owned(),
+                accepted,
+                suites: Vec::new(),
+                server_preference: None,
             });
         }
-        Reply::Closed | Reply::Silent | Reply::NotTls(_) => return Ok(None),
-    }
-    for version in [SSL3, TLS10, TLS11, TLS12] {
-        let reply = if version == TLS12 {
-            detect.clone()
-        } else {
-            prober.ask(version, false, &legacy, false).await?
-        };
-        spoke_tls |= matches!(reply, Reply::Hello { .. } | Reply::Alert { .. });
-        let accepted = matches!(reply, Reply::Hello { version: v, .. } if v == version);
+        let reply13 = prober.ask(TLS12, true, &TLS13_SUITES, false).await?;
+        spoke_tls |= matches!(reply13, Reply::Hello { .. } | Reply::Alert { .. });
+        let accepted13 = matches!(reply13, Reply::Hello { version: TLS13, .. });
         if let Reply::Hello {
-            version: v,
+            version: TLS13,
             suite,
-            secure_renegotiation,
             ..
-        } = reply
+        } = reply13
         {
-            if v == version {
-                first_suites.push((version, suite));
-            }
-            if version == TLS12 || facts.secure_renegotiation.is_none() {
-                facts.secure_renegotiation = Some(secure_renegotiation);
-            }
+            first_suites.push((TLS13, suite));
         }
-        if let Reply::Malformed(why) = &reply {
-            facts
-                .malformed_replies
-                .push(format!("{}: {why}", version_name(version)));
+        if let Reply::Malformed(why) = &reply13 {
+            facts.malformed_replies.push(format!("TLSv1.3: {why}"));
         }
         facts.versions.push(TlsVersionFacts {
-            version: version_name(version).to_owned(),
-            accepted,
+            version: "TLSv1.3".into(),
+            accepted: accepted13,
             suites: Vec::new(),
             server_preference: None,
         });
-    }
-    let reply13 = prober.ask(TLS12, true, &TLS13_SUITES, false).await?;
-    spoke_tls |= matches!(reply13, Reply::Hello { .. } | Reply::Alert { .. });
-    let accepted13 = matches!(reply13, Reply::Hello { version: TLS13, .. });
-    if let Reply::Hello {
-        version: TLS13,
-        suite,
-        ..
-    } = reply13
-    {
-        first_suites.push((TLS13, suite));
-    }
-    if let Reply::Malformed(why) = &reply13 {
-        facts.malformed_replies.push(format!("TLSv1.3: {why}"));
-    }
-    facts.versions.push(TlsVersionFacts {
-        version: "TLSv1.3".into(),
-        accepted: accepted13,
-        suites: Vec::new(),
-        server_preference: None,
-    });
-    if !spoke_tls {
-        if facts.malformed_replies.is_empty() {
-            return Ok(None);
-        }
-        return Err(ProbeError {
-            probe: ProbeKind::Tls,
-            port: Some(addr.port()),
-            kind: "protocol".into(),
-            message: format!(
+        if !spoke_tls {
+            if self.facts.malformed_replies.is_empty() {
+                return Ok(None);
+            }
+            let message = format!(
                 "no valid TLS answer: {}",
-                facts.malformed_replies.join("; ")
-            ),
-        });
+                self.facts.malformed_replies.join("; ")
+            );
+            return Err(self.protocol_error(message));
+        }
+        Ok(Some(first_suites))
     }
 
-    for (version, first) in first_suites {
-        let suites = prober.enumerate(version, first).await?;
-        let preference = prober.server_preference(version, &suites).await?;
-        if let Some(entry) = facts
+    /// Every suite accepted under each version, and whether the server imposes its order.
+    async fn suites(&mut self, first_suites: Vec<(u16, u16)>) -> Result<(), ProbeError> {
+        for (version, first) in first_suites {
+            let suites = self.prober.enumerate(version, first).await?;
+            let preference = self.prober.server_preference(version, &suites).await?;
+            if let Some(entry) = self
+                .facts
+                .versions
+                .iter_mut()
+                .find(|v| v.version == version_name(version))
+            {
+                entry.suites = suites.into_iter().map(suite_facts).collect();
+                entry.server_preference = preference;
+            }
+        }
+        Ok(())
+    }
+
+    /// The best accepted version up to TLS 1.2 (TLS 1.3 has no static DH parameters, no
+    /// heartbeat and no compression).
+    fn best_legacy(&self) -> Option<TlsVersionFacts> {
+        self.facts
             .versions
-            .iter_mut()
-            .find(|v| v.version == version_name(version))
-        {
-            entry.suites = suites.into_iter().map(suite_facts).collect();
-            entry.server_preference = preference;
-        }
-    }
-    // After the suites, under the best version up to TLS 1.2 (TLS 1.3 has no static DH
-    // parameters, no heartbeat and no compression): DH group size, Heartbleed, CCS injection,
-    // compression.
-    let endpoint = flight::Endpoint {
-        addr,
-        sni,
-        timing,
-        upgrade,
-    };
-    let best_legacy = facts
-        .versions
-        .iter()
-        .rev()
-        .find(|v| v.accepted && v.version != "TLSv1.3")
-        .cloned();
-    if let Some(best) = &best_legacy {
-        let version = wire_version(&best.version);
-        let dhe: Vec<u16> = best
-            .suites
             .iter()
-            .filter(|s| s.kx == "dhe")
-            .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
-            .collect();
-        if !dhe.is_empty() {
-            facts.dh_bits = flight::probe_dh_bits(&endpoint, version, &dhe).await;
+            .rev()
+            .find(|v| v.accepted && v.version != "TLSv1.3")
+            .cloned()
+    }
+
+    /// After the suites, under the best legacy version: DH group size, Heartbleed, CCS
+    /// injection, ROBOT, downgrade protection and compression.
+    async fn first_flight(&mut self) -> Result<(), ProbeError> {
+        let endpoint = &self.endpoint;
+        let legacy = &self.legacy;
+        let best_legacy = self.best_legacy();
+        if let Some(best) = &best_legacy {
+            let version = wire_version(&best.version);
+            let suites_of = |kx: &str| -> Vec<u16> {
+                best.suites
+                    .iter()
+                    .filter(|s| s.kx == kx)
+                    .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
+                    .collect()
+            };
+            let dhe = suites_of("dhe");
+            if !dhe.is_empty() {
+                self.facts.dh_bits = flight::probe_dh_bits(endpoint, version, &dhe).await;
+            }
+            self.facts.heartbleed = flight::probe_heartbleed(endpoint, version, legacy).await;
+            self.facts.ccs_injection = flight::probe_ccs_injection(endpoint, version, legacy).await;
+            self.prober.handshakes += 2 + usize::from(!dhe.is_empty());
+            let rsa = suites_of("rsa");
+            if !rsa.is_empty()
+                && let Some((verdict, handshakes)) =
+                    robot::probe_robot(endpoint, version, &rsa).await
+            {
+                self.facts.robot = Some(verdict);
+                self.prober.handshakes += handshakes;
+            }
         }
-        facts.heartbleed = flight::probe_heartbleed(&endpoint, version, &legacy).await;
-        facts.ccs_injection = flight::probe_ccs_injection(&endpoint, version, &legacy).await;
-        prober.handshakes += 2 + usize::from(!dhe.is_empty());
-        let rsa: Vec<u16> = best
-            .suites
+        // Downgrade protection: only meaningful when the server has a version above the one
+        // asked.
+        let highest = self
+            .facts
+            .versions
             .iter()
-            .filter(|s| s.kx == "rsa")
-            .filter_map(|s| u16::from_str_radix(s.id.trim_start_matches("0x"), 16).ok())
+            .rev()
+            .find(|v| v.accepted)
+            .map(|v| v.version.clone());
+        let lower = match highest.as_deref() {
+            Some("TLSv1.3") => Some(TLS12),
+            Some("TLSv1.2") => Some(TLS11),
+            Some("TLSv1.1") => Some(TLS10),
+            _ => None,
+        };
+        if let Some(lower) = lower {
+            self.facts.fallback_scsv = flight::probe_fallback_scsv(endpoint, lower, legacy).await;
+            self.prober.handshakes += 1;
+        }
+        if let Some(best) = &best_legacy {
+            let version = wire_version(&best.version);
+            if let Reply::Hello { compression, .. } =
+                self.prober.ask(version, false, legacy, true).await?
+            {
+                self.facts.compression = Some(compression != 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// The named groups, under TLS 1.3 where offered, else TLS 1.2 ECDHE.
+    async fn groups(&mut self) -> Result<(), ProbeError> {
+        self.facts.offered = self
+            .facts
+            .versions
+            .iter()
+            .filter(|v| v.accepted)
+            .map(|v| v.version.clone())
             .collect();
-        if !rsa.is_empty()
-            && let Some((verdict, handshakes)) = robot::probe_robot(&endpoint, version, &rsa).await
+        let tls13 = self.facts.offered.iter().any(|v| v == "TLSv1.3");
+        let ecdhe: Vec<u16> = self
+            .legacy
+            .iter()
+            .copied()
+            .filter(|&id| suite_facts(id).kx == "ecdhe")
+            .collect();
+        if tls13 || self.facts.offered.iter().any(|v| v == "TLSv1.2") {
+            self.facts.groups = self.prober.groups(tls13, &ecdhe).await?;
+        }
+        Ok(())
+    }
+
+    /// The certificate chain (a rustls handshake, or our own for legacy-only servers), then
+    /// HTTPS `GET /` for HSTS.
+    async fn certificate(&mut self, extra_roots: &[rustls::pki_types::CertificateDer<'static>]) {
+        let flight::Endpoint {
+            addr,
+            sni,
+            timing,
+            upgrade,
+        } = self.endpoint;
+        // rustls speaks TLS 1.2 and 1.3 only.
+        let mut rustls_error = None;
+        if self
+            .facts
+            .offered
+            .iter()
+            .any(|v| v == "TLSv1.2" || v == "TLSv1.3")
         {
-            facts.robot = Some(verdict);
-            prober.handshakes += handshakes;
+            match cert::probe_certificate(addr, sni, timing, extra_roots, upgrade).await {
+                Ok(certificate) => self.facts.certificate = Some(certificate),
+                Err(err) => rustls_error = Some(err.message),
+            }
+        }
+        // Servers rustls cannot finish a handshake with (TLS ≤ 1.1 only, or only suites rustls
+        // lacks) still show their chain in our own handshake.
+        if self.facts.certificate.is_none()
+            && let Some(best) = self.best_legacy()
+            && let Some(chain) = flight::probe_legacy_chain(
+                &self.endpoint,
+                wire_version(&best.version),
+                &self.legacy,
+            )
+            .await
+        {
+            self.prober.handshakes += 1;
+            let mut certificate = cert::legacy_chain_facts(&chain, addr, sni, extra_roots);
+            if let Some(error) = rustls_error.take() {
+                certificate.handshake_error = Some(format!(
+                    "{}; modern handshake: {error}",
+                    certificate.handshake_error.unwrap_or_default()
+                ));
+            }
+            self.facts.certificate = Some(certificate);
+        }
+        if let Some(error) = rustls_error {
+            self.facts
+                .malformed_replies
+                .push(format!("certificate: {error}"));
+        }
+        if upgrade.is_none() && self.facts.certificate.is_some() {
+            self.facts.https = https::probe_https(addr, sni, timing).await;
         }
     }
-    // Downgrade protection: only meaningful when the server has a version above the one asked.
-    let highest = facts
-        .versions
-        .iter()
-        .rev()
-        .find(|v| v.accepted)
-        .map(|v| v.version.clone());
-    let lower = match highest.as_deref() {
-        Some("TLSv1.3") => Some(TLS12),
-        Some("TLSv1.2") => Some(TLS11),
-        Some("TLSv1.1") => Some(TLS10),
-        _ => None,
-    };
-    if let Some(lower) = lower {
-        facts.fallback_scsv = flight::probe_fallback_scsv(&endpoint, lower, &legacy).await;
-        prober.handshakes += 1;
-    }
-    if let Some(best) = &best_legacy {
-        let version = wire_version(&best.version);
-        if let Reply::Hello { compression, .. } = prober.ask(version, false, &legacy, true).await? {
-            facts.compression = Some(compression != 0);
-        }
-    }
-    facts.offered = facts
-        .versions
-        .iter()
-        .filter(|v| v.accepted)
-        .map(|v| v.version.clone())
-        .collect();
-    let tls13 = facts.offered.iter().any(|v| v == "TLSv1.3");
-    let ecdhe: Vec<u16> = legacy
-        .iter()
-        .copied()
-        .filter(|&id| suite_facts(id).kx == "ecdhe")
-        .collect();
-    if tls13 || facts.offered.iter().any(|v| v == "TLSv1.2") {
-        facts.groups = prober.groups(tls13, &ecdhe).await?;
-    }
-    // rustls speaks TLS 1.2 and 1.3 only.
-    let mut rustls_error = None;
-    if facts
-        .offered
-        .iter()
-        .any(|v| v == "TLSv1.2" || v == "TLSv1.3")
-    {
-        match cert::probe_certificate(addr, sni, timing, extra_roots, upgrade).await {
-            Ok(certificate) => facts.certificate = Some(certificate),
-            Err(err) => rustls_error = Some(err.message),
-        }
-    }
-    // Servers rustls cannot finish a handshake with (TLS ≤ 1.1 only, or only suites rustls
-    // lacks) still show their chain in our own handshake.
-    if facts.certificate.is_none()
-        && let Some(best) = &best_legacy
-        && let Some(chain) =
-            flight::probe_legacy_chain(&endpoint, wire_version(&best.version), &legacy).await
-    {
-        prober.handshakes += 1;
-        let mut certificate = cert::legacy_chain_facts(&chain, addr, sni, extra_roots);
-        if let Some(error) = rustls_error.take() {
-            certificate.handshake_error = Some(format!(
-                "{}; modern handshake: {error}",
-                certificate.handshake_error.unwrap_or_default()
-            ));
-        }
-        facts.certificate = Some(certificate);
-    }
-    if let Some(error) = rustls_error {
-        facts
-            .malformed_replies
-            .push(format!("certificate: {error}"));
-    }
-    if upgrade.is_none() && facts.certificate.is_some() {
-        facts.https = https::probe_https(addr, sni, timing).await;
-    }
-    facts.handshakes = u32::try_from(prober.handshakes).unwrap_or(u32::MAX);
-    facts.starttls = upgrade.map(|u| u.name().to_owned());
-    Ok(Some(facts))
 }
 
 #[cfg(test)]
