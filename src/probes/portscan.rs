@@ -258,10 +258,6 @@ pub fn connect_scan(
     Ok(merged.into_iter().map(finish_host).collect())
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one event loop whose launch, poll and sweep steps share the window, the timers and the per-host state; it splits once they are a scanner struct"
-)]
 fn scan_share(
     share: &Share,
     timing: &ScanTiming,
@@ -270,226 +266,304 @@ fn scan_share(
     answered: &[AtomicBool],
     done_counter: &AtomicU64,
 ) -> std::io::Result<Vec<HostProgress>> {
-    let mut poll = Poll::new()?;
-    let mut events = Events::with_capacity(1024);
-    let mut hosts: Vec<HostProgress> = share
-        .addrs
-        .iter()
-        .map(|_| HostProgress::default())
-        .collect();
-    let mut slots: Vec<Option<InFlight>> = Vec::with_capacity(concurrency);
-    let mut free: Vec<usize> = Vec::new();
-    let mut in_flight = 0usize;
-    let mut allowed_in_flight = concurrency;
-
-    // Fresh probes are generated port-major (every host gets port 1, then port 2, ...) so a
-    // host's first answers arrive early and tune its timeout for the rest.
-    let total = (share.addrs.len() as u64) * (share.ports.len() as u64);
-    let mut next_fresh = 0u64;
-    let mut requeued: VecDeque<Probe> = VecDeque::new();
-    let mut retry_round = 0u8;
-    let mut done = 0u64;
-    let mut published = 0u64;
-    let mut last_report = Instant::now();
-    let mut last_sweep = Instant::now();
-
+    let mut scanner = Scanner {
+        share,
+        timing,
+        concurrency,
+        limiter,
+        answered,
+        done_counter,
+        poll: Poll::new()?,
+        events: Events::with_capacity(1024),
+        hosts: share
+            .addrs
+            .iter()
+            .map(|_| HostProgress::default())
+            .collect(),
+        slots: Vec::with_capacity(concurrency),
+        free: Vec::new(),
+        in_flight: 0,
+        allowed_in_flight: concurrency,
+        total: (share.addrs.len() as u64) * (share.ports.len() as u64),
+        next_fresh: 0,
+        requeued: VecDeque::new(),
+        retry_round: 0,
+        done: 0,
+        published: 0,
+        last_report: Instant::now(),
+        last_sweep: Instant::now(),
+    };
     loop {
-        // 1. Launch as many attempts as the window and the rate allow.
-        let mut rate_wait: Option<Duration> = None;
-        while in_flight < allowed_in_flight {
-            let probe = if let Some(p) = requeued.pop_front() {
-                p
-            } else if next_fresh < total {
-                let n_hosts = share.addrs.len() as u64;
-                let p = Probe {
-                    host: (next_fresh % n_hosts) as usize,
-                    port: share.ports[(next_fresh / n_hosts) as usize],
-                    attempt: 0,
-                };
-                next_fresh += 1;
-                p
-            } else {
+        let rate_wait = scanner.launch();
+        if scanner.pass_over() {
+            if scanner.next_pass() {
+                continue;
+            }
+            break;
+        }
+        scanner.wait(rate_wait)?;
+        scanner.settle_ready();
+        scanner.sweep();
+        scanner.publish_progress();
+    }
+    Ok(scanner.finish())
+}
+
+/// One scanning thread: its share of the work, the sockets in flight and what each host said
+/// so far. [`scan_share`] loops launch → wait → settle → sweep until every probe is settled.
+struct Scanner<'a> {
+    share: &'a Share,
+    timing: &'a ScanTiming,
+    concurrency: usize,
+    limiter: Option<&'a DirectLimiter>,
+    /// Hosts that answered, shared with the other threads.
+    answered: &'a [AtomicBool],
+    done_counter: &'a AtomicU64,
+    poll: Poll,
+    events: Events,
+    hosts: Vec<HostProgress>,
+    /// Attempts in flight, indexed by their poll token.
+    slots: Vec<Option<InFlight>>,
+    free: Vec<usize>,
+    in_flight: usize,
+    /// The window: narrowed when descriptors or local ports run out, widened as attempts end.
+    allowed_in_flight: usize,
+    total: u64,
+    /// Fresh probes are generated port-major (every host gets port 1, then port 2, ...) so a
+    /// host's first answers arrive early and tune its timeout for the rest.
+    next_fresh: u64,
+    requeued: VecDeque<Probe>,
+    retry_round: u8,
+    done: u64,
+    published: u64,
+    last_report: Instant,
+    last_sweep: Instant,
+}
+
+impl Scanner<'_> {
+    fn next_probe(&mut self) -> Option<Probe> {
+        if let Some(p) = self.requeued.pop_front() {
+            return Some(p);
+        }
+        if self.next_fresh >= self.total {
+            return None;
+        }
+        let n_hosts = self.share.addrs.len() as u64;
+        let probe = Probe {
+            host: (self.next_fresh % n_hosts) as usize,
+            port: self.share.ports[(self.next_fresh / n_hosts) as usize],
+            attempt: 0,
+        };
+        self.next_fresh += 1;
+        Some(probe)
+    }
+
+    /// Launches as many attempts as the window and the rate allow; returns how long the rate
+    /// limiter asks to wait when it stopped the launch.
+    fn launch(&mut self) -> Option<Duration> {
+        while self.in_flight < self.allowed_in_flight {
+            let Some(probe) = self.next_probe() else {
                 break;
             };
-            if let Some(limiter) = limiter
+            if let Some(limiter) = self.limiter
                 && let Err(not_until) = limiter.check()
             {
-                requeued.push_front(probe);
-                rate_wait = Some(not_until.wait_time_from(governor::clock::Clock::now(
+                self.requeued.push_front(probe);
+                return Some(not_until.wait_time_from(governor::clock::Clock::now(
                     &governor::clock::DefaultClock::default(),
                 )));
-                break;
             }
-            let addr = SocketAddr::new(share.addrs[probe.host], probe.port);
+            let addr = SocketAddr::new(self.share.addrs[probe.host], probe.port);
             match TcpStream::connect(addr) {
                 Ok(mut stream) => {
                     // On a local or very near target the reset is often processed before
                     // connect() returns; one getsockopt then saves registering the socket.
                     if let Ok(Some(err)) = stream.take_error() {
-                        let host = &mut hosts[probe.host];
+                        let host = &mut self.hosts[probe.host];
                         let outcome = classify_error(&err);
                         let rtt = (outcome.1 == PortReason::ConnRefused).then_some(Duration::ZERO);
                         record(host, probe.port, outcome, rtt);
-                        done += 1;
+                        self.done += 1;
                         continue;
                     }
-                    let slot = free.pop().unwrap_or_else(|| {
-                        slots.push(None);
-                        slots.len() - 1
+                    let slot = self.free.pop().unwrap_or_else(|| {
+                        self.slots.push(None);
+                        self.slots.len() - 1
                     });
                     if let Err(err) =
-                        poll.registry()
+                        self.poll
+                            .registry()
                             .register(&mut stream, Token(slot), Interest::WRITABLE)
                     {
-                        free.push(slot);
-                        requeued.push_front(probe);
-                        allowed_in_flight = in_flight.max(1);
+                        self.free.push(slot);
+                        self.requeued.push_front(probe);
+                        self.allowed_in_flight = self.in_flight.max(1);
                         tracing::debug!(%err, "register failed; narrowing the window");
                         break;
                     }
-                    slots[slot] = Some(InFlight {
+                    self.slots[slot] = Some(InFlight {
                         stream,
                         host: probe.host,
                         port: probe.port,
                         started: Instant::now(),
                         attempt: probe.attempt,
                     });
-                    in_flight += 1;
+                    self.in_flight += 1;
                 }
                 Err(err) if is_resource_exhaustion(&err) => {
                     // Out of descriptors or local ports: shrink the window and wait for
                     // attempts in flight to finish.
-                    requeued.push_front(probe);
-                    allowed_in_flight = in_flight.max(1);
-                    tracing::debug!(%err, in_flight, "resource limit; narrowing the window");
+                    self.requeued.push_front(probe);
+                    self.allowed_in_flight = self.in_flight.max(1);
+                    tracing::debug!(%err, in_flight = self.in_flight, "resource limit; narrowing the window");
                     break;
                 }
                 Err(err) => {
-                    let host = &mut hosts[probe.host];
+                    let host = &mut self.hosts[probe.host];
                     record(host, probe.port, classify_error(&err), None);
-                    done += 1;
+                    self.done += 1;
                 }
             }
         }
+        None
+    }
 
-        if in_flight == 0 && requeued.is_empty() && next_fresh >= total {
-            // A pass is over. Give silent ports on hosts that answered another chance.
-            if retry_round >= timing.retries {
-                break;
-            }
-            retry_round += 1;
-            for (index, host) in hosts.iter_mut().enumerate() {
-                // Another thread may have seen this host answer on its ports.
-                if host.answered || answered[share.global[index]].load(Ordering::Relaxed) {
-                    for port in host.silent_ports.drain(..) {
-                        requeued.push_back(Probe {
-                            host: index,
-                            port,
-                            attempt: retry_round,
-                        });
-                    }
+    /// Nothing in flight and nothing left to launch: a pass is over.
+    fn pass_over(&self) -> bool {
+        self.in_flight == 0 && self.requeued.is_empty() && self.next_fresh >= self.total
+    }
+
+    /// Starts a retry pass for silent ports on hosts that answered; false when none is due.
+    fn next_pass(&mut self) -> bool {
+        if self.retry_round >= self.timing.retries {
+            return false;
+        }
+        self.retry_round += 1;
+        for (index, host) in self.hosts.iter_mut().enumerate() {
+            // Another thread may have seen this host answer on its ports.
+            if host.answered || self.answered[self.share.global[index]].load(Ordering::Relaxed) {
+                for port in host.silent_ports.drain(..) {
+                    self.requeued.push_back(Probe {
+                        host: index,
+                        port,
+                        attempt: self.retry_round,
+                    });
                 }
             }
-            if requeued.is_empty() {
-                break;
-            }
-            done = done.saturating_sub(requeued.len() as u64);
-            continue;
         }
+        if self.requeued.is_empty() {
+            return false;
+        }
+        self.done = self.done.saturating_sub(self.requeued.len() as u64);
+        true
+    }
 
-        // 2. Wait for readiness, no longer than the next sweep or the rate limiter asks.
-        let mut wait = SWEEP_INTERVAL.saturating_sub(last_sweep.elapsed());
+    /// Waits for readiness, no longer than the next sweep or the rate limiter asks.
+    fn wait(&mut self, rate_wait: Option<Duration>) -> std::io::Result<()> {
+        let mut wait = SWEEP_INTERVAL.saturating_sub(self.last_sweep.elapsed());
         if let Some(rate_wait) = rate_wait {
             wait = wait.min(rate_wait);
         }
-        if in_flight == 0 {
+        if self.in_flight == 0 {
             if let Some(rate_wait) = rate_wait {
                 std::thread::sleep(rate_wait);
             }
-        } else if let Err(err) = poll.poll(&mut events, Some(wait))
+        } else if let Err(err) = self.poll.poll(&mut self.events, Some(wait))
             && err.kind() != ErrorKind::Interrupted
         {
             return Err(err);
         }
+        Ok(())
+    }
 
-        // 3. Settle every socket that became ready.
+    /// Settles every socket that became ready.
+    fn settle_ready(&mut self) {
         let now = Instant::now();
-        for event in events.iter() {
+        for event in self.events.iter() {
             let slot = event.token().0;
-            let Some(attempt) = slots.get_mut(slot).and_then(Option::take) else {
+            let Some(attempt) = self.slots.get_mut(slot).and_then(Option::take) else {
                 continue;
             };
             match settle(&attempt.stream) {
                 Settled::Pending => {
-                    slots[slot] = Some(attempt);
+                    self.slots[slot] = Some(attempt);
                     continue;
                 }
                 Settled::Outcome(state, reason) => {
-                    let host = &mut hosts[attempt.host];
+                    let host = &mut self.hosts[attempt.host];
                     let rtt = matches!(reason, PortReason::SynAck | PortReason::ConnRefused)
                         .then(|| now.duration_since(attempt.started));
                     record(host, attempt.port, (state, reason), rtt);
                 }
             }
             drop(attempt.stream);
-            free.push(slot);
-            in_flight -= 1;
-            done += 1;
-            allowed_in_flight = (allowed_in_flight + 1).min(concurrency);
+            self.free.push(slot);
+            self.in_flight -= 1;
+            self.done += 1;
+            self.allowed_in_flight = (self.allowed_in_flight + 1).min(self.concurrency);
         }
+    }
 
-        // 4. Expire attempts that outlived their host's current timeout.
-        if last_sweep.elapsed() >= SWEEP_INTERVAL {
-            for (index, host) in hosts.iter_mut().enumerate() {
-                if host.answered && !host.shared {
-                    answered[share.global[index]].store(true, Ordering::Relaxed);
-                    host.shared = true;
-                }
+    /// Expires attempts that outlived their host's current timeout, and tells the other
+    /// threads which hosts answered.
+    fn sweep(&mut self) {
+        if self.last_sweep.elapsed() < SWEEP_INTERVAL {
+            return;
+        }
+        for (index, host) in self.hosts.iter_mut().enumerate() {
+            if host.answered && !host.shared {
+                self.answered[self.share.global[index]].store(true, Ordering::Relaxed);
+                host.shared = true;
             }
-            let now = Instant::now();
-            for (slot, entry) in slots.iter_mut().enumerate() {
-                let expired = entry.as_ref().is_some_and(|a| {
-                    now.duration_since(a.started) >= hosts[a.host].rtt.timeout(timing)
-                });
-                if expired && let Some(attempt) = entry.take() {
-                    let host = &mut hosts[attempt.host];
-                    // The answer may have arrived while this loop was busy: ask the socket
-                    // before calling it silent, or a busy scanner would mistake its own
-                    // backlog for packet loss.
-                    match settle(&attempt.stream) {
-                        Settled::Outcome(state, reason) => {
-                            record(host, attempt.port, (state, reason), None);
-                        }
-                        Settled::Pending => {
-                            if attempt.attempt < timing.retries {
-                                host.silent_ports.push(attempt.port);
-                            }
-                            // Provisional until a retry (if any) says otherwise.
-                            host.outcomes.insert(
-                                attempt.port,
-                                (PortState::Filtered, PortReason::NoResponse),
-                            );
-                        }
+        }
+        let now = Instant::now();
+        for (slot, entry) in self.slots.iter_mut().enumerate() {
+            let expired = entry.as_ref().is_some_and(|a| {
+                now.duration_since(a.started) >= self.hosts[a.host].rtt.timeout(self.timing)
+            });
+            if expired && let Some(attempt) = entry.take() {
+                let host = &mut self.hosts[attempt.host];
+                // The answer may have arrived while this loop was busy: ask the socket before
+                // calling it silent, or a busy scanner would mistake its own backlog for
+                // packet loss.
+                match settle(&attempt.stream) {
+                    Settled::Outcome(state, reason) => {
+                        record(host, attempt.port, (state, reason), None);
                     }
-                    free.push(slot);
-                    in_flight -= 1;
-                    done += 1;
+                    Settled::Pending => {
+                        if attempt.attempt < self.timing.retries {
+                            host.silent_ports.push(attempt.port);
+                        }
+                        // Provisional until a retry (if any) says otherwise.
+                        host.outcomes
+                            .insert(attempt.port, (PortState::Filtered, PortReason::NoResponse));
+                    }
                 }
+                self.free.push(slot);
+                self.in_flight -= 1;
+                self.done += 1;
             }
-            last_sweep = now;
         }
+        self.last_sweep = now;
+    }
 
-        if last_report.elapsed() >= Duration::from_millis(50) {
-            done_counter.fetch_add(done.saturating_sub(published), Ordering::Relaxed);
-            published = published.max(done);
-            last_report = Instant::now();
+    fn publish_progress(&mut self) {
+        if self.last_report.elapsed() >= Duration::from_millis(50) {
+            self.done_counter
+                .fetch_add(self.done.saturating_sub(self.published), Ordering::Relaxed);
+            self.published = self.published.max(self.done);
+            self.last_report = Instant::now();
         }
     }
-    done_counter.fetch_add(total.saturating_sub(published), Ordering::Relaxed);
-    for (index, host) in hosts.iter_mut().enumerate() {
-        host.answered |= answered[share.global[index]].load(Ordering::Relaxed);
+
+    fn finish(mut self) -> Vec<HostProgress> {
+        self.done_counter
+            .fetch_add(self.total.saturating_sub(self.published), Ordering::Relaxed);
+        for (index, host) in self.hosts.iter_mut().enumerate() {
+            host.answered |= self.answered[self.share.global[index]].load(Ordering::Relaxed);
+        }
+        self.hosts
     }
-    Ok(hosts)
 }
 
 enum Settled {
