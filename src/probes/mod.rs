@@ -7,6 +7,7 @@
 
 pub mod banner;
 pub mod portscan;
+mod registry;
 pub mod services;
 pub mod ssh;
 pub mod tls;
@@ -27,7 +28,6 @@ use crate::targets::Target;
 use crate::targets::ports::service_for_port;
 use banner::BannerTiming;
 use portscan::{ConnectScanPlan, ScanTiming};
-use services::ServiceProbe;
 
 /// Stages of a scan, for progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,7 +426,7 @@ fn host_header(name: Option<&str>, addr: IpAddr) -> String {
 async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult {
     let mut update = PortUpdate::default();
     let mut errors = Vec::new();
-    let mut dedicated = job.port_guess.and_then(ServiceProbe::for_service);
+    let mut dedicated = job.port_guess.and_then(|s| registry::prober_for(s, false));
     // Conventional TLS ports are asked in TLS first; other client-first ports after the
     // banner grab found them silent.
     if job.port_guess.is_some_and(banner::is_tls_service) {
@@ -441,8 +441,7 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
                 dedicated = grab
                     .guess
                     .as_ref()
-                    .and_then(|g| ServiceProbe::for_service(&g.name))
-                    .filter(|p| *p != ServiceProbe::Elasticsearch);
+                    .and_then(|g| registry::prober_for(&g.name, true));
                 let silent = !grab.greeted;
                 let is_http =
                     grab.http.is_some() && grab.http.as_ref().is_some_and(|h| h.status != 400);
@@ -466,8 +465,10 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
             Err(err) => errors.push(err),
         }
     }
-    if let Some(probe) = dedicated {
-        run_service_probe(probe, &job, timing, &mut update, &mut errors).await;
+    if let Some(prober) = dedicated
+        && let Err(err) = (prober.run)(&job, timing, &mut update).await
+    {
+        errors.push(err);
     }
     // SSH: version and algorithm offers from the server's KEXINIT.
     let speaks_ssh = update
@@ -490,77 +491,6 @@ async fn probe_one_port(job: ServiceJob, timing: BannerTiming) -> ServiceResult 
         port_index: job.port_index,
         update,
         errors,
-    }
-}
-
-/// The read-only probe of a service that is often left open: its facts, and the service
-/// name it confirms.
-async fn run_service_probe(
-    probe: ServiceProbe,
-    job: &ServiceJob,
-    timing: BannerTiming,
-    update: &mut PortUpdate,
-    errors: &mut Vec<ProbeError>,
-) {
-    let guess = |name: &str| ServiceGuess {
-        name: name.to_owned(),
-        method: GuessMethod::Probe,
-        product: None,
-    };
-    match probe {
-        ServiceProbe::Redis => match services::probe_redis(job.addr, timing).await {
-            Ok(facts) => {
-                let mut g = guess("redis");
-                g.product = facts.version.as_ref().map(|v| format!("Redis {v}"));
-                update.probe_guess = Some(g);
-                update.redis = Some(facts);
-            }
-            Err(err) => errors.push(err),
-        },
-        ServiceProbe::Elasticsearch => {
-            match services::probe_elasticsearch(job.addr, &job.host_header, timing).await {
-                Ok(facts) => {
-                    if facts.version.is_some() || facts.auth_required {
-                        let mut g = guess(facts.distribution.as_deref().unwrap_or("elasticsearch"));
-                        g.product = facts.version.clone();
-                        update.probe_guess = Some(g);
-                    }
-                    update.elasticsearch = Some(facts);
-                }
-                Err(err) => errors.push(err),
-            }
-        }
-        ServiceProbe::Ftp => match services::probe_ftp(job.addr, timing).await {
-            Ok((facts, banner)) => {
-                let mut g = guess("ftp");
-                g.product = Some(facts.greeting.trim_start_matches("220").trim().to_owned());
-                update.probe_guess = Some(g);
-                update.ftp = Some(facts);
-                update.banner = Some(banner);
-            }
-            Err(err) => errors.push(err),
-        },
-        ServiceProbe::Memcached => match services::probe_memcached(job.addr, timing).await {
-            Ok(facts) => {
-                if facts.stats_open {
-                    let mut g = guess("memcached");
-                    g.product = facts.version.clone();
-                    update.probe_guess = Some(g);
-                }
-                update.memcached = Some(facts);
-            }
-            Err(err) => errors.push(err),
-        },
-        ServiceProbe::Telnet => match services::probe_telnet(job.addr, timing).await {
-            Ok((facts, banner)) => {
-                if facts.negotiation {
-                    update.probe_guess = Some(guess("telnet"));
-                }
-                update.telnet = Some(facts);
-                update.banner = Some(banner);
-            }
-            Err(err) => errors.push(err),
-        },
     }
 }
 

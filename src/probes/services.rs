@@ -18,35 +18,6 @@ use crate::facts::{
     escape_bytes,
 };
 
-/// The dedicated probes, by the service name they apply to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceProbe {
-    /// `PING`, then `INFO server` if allowed.
-    Redis,
-    /// `GET /` and the JSON it returns.
-    Elasticsearch,
-    /// `FEAT`, `USER anonymous`, `PASS`, `QUIT`.
-    Ftp,
-    /// `stats`.
-    Memcached,
-    /// Reads the greeting and option negotiation.
-    Telnet,
-}
-
-impl ServiceProbe {
-    /// The probe for a guessed service name.
-    pub fn for_service(name: &str) -> Option<Self> {
-        match name {
-            "redis" => Some(Self::Redis),
-            "elasticsearch" => Some(Self::Elasticsearch),
-            "ftp" => Some(Self::Ftp),
-            "memcached" => Some(Self::Memcached),
-            "telnet" => Some(Self::Telnet),
-            _ => None,
-        }
-    }
-}
-
 const REPLY_LIMIT: usize = 16 * 1024;
 const IDLE: Duration = Duration::from_millis(150);
 
