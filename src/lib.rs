@@ -26,6 +26,7 @@ pub mod collect;
 pub mod error;
 pub(crate) mod evidence;
 pub mod facts;
+pub(crate) mod firewall;
 pub mod pipeline;
 pub(crate) mod probes;
 pub mod report;
