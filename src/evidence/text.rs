@@ -1,5 +1,13 @@
 //! Text as real exports write it: byte-order marks, UTF-16 from Windows PowerShell,
 //! Windows-1252 from German Excel, `;`-separated CSV, CRLF, `dd.MM.yyyy` dates, `N/A`.
+//!
+//! CSV takes the delimiter sniffed from the header (`CsvFile` for files, `CsvTable` for text in
+//! memory). A UTF-8 file without quotes is streamed in 1 MiB blocks through one reused buffer,
+//! its lines found with memchr and turned into records in parallel (rayon, written in place in
+//! line order); anything else (UTF-16, Windows-1252, quoted fields) is decoded whole and read
+//! with the csv crate, lines counted from byte offsets because the crate's own count drifts on
+//! quoted CRLF rows. Times become `jiff::Timestamp`s (RFC 3339 from its digits; ISO 8601,
+//! `dd.MM.yyyy` and US dates through jiff; `N/A` and the Unix epoch mean "never").
 
 use std::io::Read;
 

@@ -1,6 +1,11 @@
 //! `nft -j list ruleset` (libnftables-json(5)): `{"nftables": [{"metainfo": ...}, {"table":
 //! ...}, {"chain": ...}, {"rule": ...}, {"set": ...}]}`. Base chains of type filter at the input
 //! hook are what an inbound connection meets; `inet` tables serve both families.
+//!
+//! The document is read into a `json::Node` tree whose keys and strings borrow the file's
+//! text and whose objects are member lists, not maps: an 18 MB export of 50,000 rules is read
+//! and evaluated in about half a second, where a `serde_json::Value` tree spent 0.9 s on
+//! allocating and freeing alone (BENCHMARKS.md).
 
 use std::collections::HashMap;
 
