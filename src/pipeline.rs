@@ -26,7 +26,9 @@ use crate::checks::eval::{self, Judgement};
 use crate::checks::{self, Check, Lang, Severity};
 use crate::error::{Error, InputError, RunError};
 use crate::evidence::{self, HostEvidence};
-use crate::facts::{EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, ScanSettings, ToolInfo};
+use crate::facts::{
+    EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, HostState, ScanSettings, ToolInfo,
+};
 use crate::probes::{self, ScanRequest};
 use crate::report::{self, Format, ScanResult};
 use crate::scoring;
@@ -184,6 +186,9 @@ pub enum Verdict {
     GateFailed,
     /// Reports written; an evidence file could not be parsed (bad input, whatever the gate).
     EvidenceErrors,
+    /// Reports written, but nothing was assessed: no host answered and no evidence was used.
+    /// A wrong folder or a dead network must not pass a pipeline.
+    NothingAssessed,
 }
 
 /// What a run produced.
@@ -459,9 +464,12 @@ fn judge_and_report(
         .any(|f| f.status == EvidenceStatus::Error);
     let result = judge(&prepared.checks, facts, &judgement);
     let written = report::write_reports(&result, &options.out, &prepared.formats)?;
-    // The report is complete; an evidence file that could not be parsed is still bad input.
+    // The report is complete; an evidence file that could not be parsed is still bad input,
+    // and a run that assessed nothing is not a pass. The first that applies wins.
     let verdict = if evidence_errors {
         Verdict::EvidenceErrors
+    } else if nothing_assessed(&result.facts) {
+        Verdict::NothingAssessed
     } else if options
         .fail_on
         .is_some_and(|threshold| result.failures_at_or_above(threshold) > 0)
@@ -475,6 +483,20 @@ fn judge_and_report(
         written,
         verdict,
     })
+}
+
+/// No host answered and no evidence was read: no asset to judge. Hosts known from evidence
+/// (`not_scanned`) and identity sources come only from evidence that was used.
+fn nothing_assessed(facts: &Facts) -> bool {
+    let host_known = facts
+        .hosts
+        .iter()
+        .any(|h| matches!(h.state, HostState::Up | HostState::NotScanned));
+    let evidence_used = facts
+        .evidence_files
+        .iter()
+        .any(|f| f.status == EvidenceStatus::Used);
+    !host_known && facts.identities.is_empty() && !evidence_used
 }
 
 /// Sets the recovery point objective of the assets named in `per_asset` (`--rpo

@@ -759,3 +759,35 @@ fn failing_examples_must_show_their_evidence() {
             .stderr(predicate::str::contains(message));
     }
 }
+
+/// A folder in which no file is evidence postura reads assessed nothing: exit 4, said in one
+/// line, with the reports written. With one used file the same run is a pass.
+#[test]
+fn a_run_that_assessed_nothing_is_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.txt"), "Notizen zum Termin\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence", dir.path().to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("nothing was assessed"));
+    assert!(out.path().join("postura-result.json").exists());
+    std::fs::copy(
+        repo().join("fixtures/evidence/mfa/hosts/bastion/sshd-T.txt"),
+        dir.path().join("sshd-T.txt"),
+    )
+    .unwrap();
+    postura()
+        .args([
+            "scan",
+            "--evidence",
+            dir.path().to_str().unwrap(),
+            "-q",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+}

@@ -42,7 +42,7 @@ fn mfa_samples_are_recognised_and_judged() {
     );
     // Paged Entra export: both pages form one tenant, the guest is not counted.
     let contoso = &find_by(&result["facts"]["identities"], "id", "entra:contoso.de")["users"];
-    assert_eq!(contoso.as_array().unwrap().len(), 6);
+    assert_eq!(contoso.as_array().unwrap().len(), 7);
     assert_eq!(
         finding_state(&result, "mfa-admin-without-mfa", "entra:contoso.de"),
         "fail"
@@ -83,7 +83,7 @@ fn mfa_samples_are_recognised_and_judged() {
         finding_state(&result, "ssh-pam-second-factor-nullok", "web01"),
         "fail"
     );
-    // Partial credit: 3 of 5 counted Contoso users have MFA (the guest is not counted).
+    // Partial credit: 3 of 6 counted Contoso users have MFA (the guest is not counted).
     let coverage = result["findings"]
         .as_array()
         .unwrap()
@@ -91,7 +91,7 @@ fn mfa_samples_are_recognised_and_judged() {
         .find(|f| f["check_id"] == "mfa-coverage-incomplete" && f["asset"] == "entra:contoso.de")
         .unwrap();
     assert!(
-        (coverage["credit"].as_f64().unwrap() - 0.6).abs() < 1e-9,
+        (coverage["credit"].as_f64().unwrap() - 0.5).abs() < 1e-9,
         "{coverage}"
     );
     // Graph PowerShell's ConvertTo-Json (PascalCase, BOM, CRLF): both admins have MFA, one
@@ -196,7 +196,7 @@ fn malformed_file_is_named_and_the_rest_is_judged() {
     assert_eq!(find_by(&files, "path", "notes.txt")["status"], "not_used");
     assert_eq!(
         find_by(&files, "path", "entra/registration-details-de.csv")["records"],
-        4
+        5
     );
 }
 
@@ -289,4 +289,62 @@ fn as_of_judges_evidence_at_another_time_and_says_so() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("is not a known time zone"));
+}
+
+/// Verdicts that depend on more than one field: an Entra registration the tenant's policy does
+/// not allow, Google 2SV without enforcement, and SSH that lets one factor in with passwords off.
+#[test]
+fn mfa_verdicts_beyond_registration() {
+    let (_out, result) = evidence_run(&repo().join("fixtures/evidence/mfa"), &[], 0);
+    let identities = &result["facts"]["identities"];
+    // Registered by SMS, which the tenant's policy does not allow (`isMfaCapable: false`): no
+    // MFA, and the evidence says why. The same from the German CSV export.
+    let contoso = &find_by(identities, "id", "entra:contoso.de")["users"];
+    let sabine = find_by(contoso, "name", "sabine.kraus@contoso.de");
+    assert_eq!(sabine["mfa"], false, "{sabine}");
+    let coverage_evidence = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "mfa-coverage-incomplete" && f["asset"] == "entra:contoso.de")
+        .unwrap()["evidence"]
+        .to_string();
+    assert!(
+        coverage_evidence.contains(
+            "sabine.kraus@contoso.de: no MFA, registered, but no method the tenant's policy allows"
+        ),
+        "{coverage_evidence}"
+    );
+    let fabrikam = &find_by(identities, "id", "entra:fabrikam.de")["users"];
+    let jonas = find_by(fabrikam, "name", "jonas.weiss@fabrikam.de");
+    assert_eq!(jonas["mfa"], false, "{jonas}");
+    assert!(
+        jonas["mfa_note"]
+            .as_str()
+            .unwrap()
+            .contains("isMfaCapable false")
+    );
+    // Google: enrolled in 2SV without enforcement.
+    assert_eq!(
+        finding_state(&result, "mfa-2sv-not-enforced", "google:praxis-beispiel.de"),
+        "fail"
+    );
+    // One factor is enough on keyonly01 (passwords off, AuthenticationMethods any); bastion
+    // asks for a key and keyboard-interactive; web01's passwords are the password check's.
+    assert_eq!(
+        finding_state(&result, "ssh-single-factor", "keyonly01"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-single-factor", "bastion"),
+        "pass"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-single-factor", "web01"),
+        "not_applicable"
+    );
+    assert_eq!(
+        finding_state(&result, "ssh-password-authentication", "keyonly01"),
+        "pass"
+    );
 }

@@ -109,7 +109,17 @@ fn mfa(all: &Value) -> BTreeMap<String, Value> {
         "entra-contoso-fido2-admins.json".to_owned(),
         narrowed(all, vec![fido], Vec::new()),
     );
-    for name in ["web01", "bastion"] {
+    // The Google tenant with only users whose 2SV is enforced or absent: the pass case.
+    let mut enforced = identity("google:praxis-beispiel.de");
+    enforced["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["name"] != "buchhaltung@praxis-beispiel.de");
+    fixtures.insert(
+        "google-2sv-enforced.json".to_owned(),
+        narrowed(all, vec![enforced], Vec::new()),
+    );
+    for name in ["web01", "bastion", "keyonly01"] {
         fixtures.insert(
             format!("host-{name}.json"),
             narrowed(all, Vec::new(), vec![host(name)]),

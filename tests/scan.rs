@@ -389,6 +389,37 @@ fn filtered_rejected_and_silent_hosts_in_a_namespace() {
     );
     // One timeout for the silent host, one retry round for the dropped ports: seconds, not minutes.
     assert!(elapsed < Duration::from_secs(20), "scan took {elapsed:?}");
+
+    // Only hosts that never answer: nothing was assessed, which is exit 4, not a pass; the
+    // reports are still written and show no score.
+    let out = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(postura_path())
+        .args([
+            "scan",
+            "127.0.0.9",
+            "127.0.0.10",
+            "--ports",
+            "22,80",
+            "--profile",
+            "fast",
+            "--lang",
+            "en",
+            "-f",
+            "json",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nothing was assessed"), "{stderr}");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("Score – (–, Coverage 0 %)"), "{summary}");
+    assert!(!summary.contains("-0"), "{summary}");
+    assert!(out.path().join("postura-result.json").exists());
 }
 
 #[test]

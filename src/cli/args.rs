@@ -9,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "postura", version, about, max_term_width = 100)]
 #[command(
-    after_help = "Exit codes: 0 nothing at or above the gate, 1 findings at or above --fail-on, \
-2 usage or input error, 3 the scan could not run."
+    after_help = "Exit codes: 0 ran, no gate failed; 1 a gate failed (--fail-on); 2 usage or \
+input error, named with file and line; 3 the run could not proceed; 4 nothing was assessed (no \
+host answered, no evidence file used). When several apply: 2, then 3, 4, 1."
 )]
 pub struct Cli {
     /// What to do.

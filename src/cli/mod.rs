@@ -28,6 +28,8 @@ pub enum Exit {
     Input = 2,
     /// The scan could not run.
     Run = 3,
+    /// Nothing was assessed: no host answered and no evidence file was used.
+    NothingAssessed = 4,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -279,6 +281,12 @@ fn finish(outcome: &Outcome, quiet: bool) -> Result<Exit, Error> {
         Verdict::Passed => Exit::Ok,
         Verdict::GateFailed => Exit::Gate,
         Verdict::EvidenceErrors => Exit::Input,
+        Verdict::NothingAssessed => {
+            eprintln!(
+                "postura: nothing was assessed: no host answered and no evidence file was used"
+            );
+            Exit::NothingAssessed
+        }
     })
 }
 

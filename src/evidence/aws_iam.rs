@@ -183,6 +183,7 @@ fn report_row<'a>(
             interactive: root || flag(2)?,
             admin: root,
             mfa: Some(flag(4)?),
+            mfa_note: None,
             mfa_methods: Vec::new(),
             phishing_resistant: None,
             mfa_enforced: None,

@@ -42,17 +42,29 @@ fn user(
     upn: &str,
     guest: bool,
     admin: Option<bool>,
-    mfa: Option<bool>,
+    (registered, capable): (Option<bool>, Option<bool>),
     methods: Vec<String>,
     id: Option<&str>,
     source: SourceRef,
 ) -> UserFacts {
+    // `isMfaCapable` is false when none of the registered methods is one the tenant's
+    // authentication-methods policy allows: such a user cannot complete MFA.
+    let (mfa, mfa_note) = match (registered, capable) {
+        (Some(true), Some(false)) => (
+            Some(false),
+            Some(
+                "registered, but no method the tenant's policy allows (isMfaCapable false)".into(),
+            ),
+        ),
+        _ => (registered, None),
+    };
     UserFacts {
         name: upn.to_owned(),
         enabled: None,
         interactive: !guest,
         admin: admin.unwrap_or(false),
         mfa,
+        mfa_note,
         phishing_resistant: phishing_resistant(&methods),
         mfa_methods: methods,
         mfa_enforced: None,
@@ -106,7 +118,7 @@ impl Format for RegistrationDetailsJson {
                     .user_type
                     .is_some_and(|t| t.eq_ignore_ascii_case("guest")),
                 record.is_admin,
-                record.mfa,
+                (record.mfa, record.capable),
                 record
                     .methods
                     .unwrap_or_default()
@@ -148,6 +160,13 @@ struct GraphRecord<'a> {
         deserialize_with = "lenient_bool"
     )]
     mfa: Option<bool>,
+    #[serde(
+        default,
+        rename = "isMfaCapable",
+        alias = "IsMfaCapable",
+        deserialize_with = "lenient_bool"
+    )]
+    capable: Option<bool>,
     #[serde(
         default,
         borrow,
@@ -212,6 +231,7 @@ impl Format for RegistrationDetailsCsv {
             "methodsregistered",
             "usertype",
             "id",
+            "ismfacapable",
         ];
         let col = table.columns(&wanted);
         let users = table.rows(input.path, |fields, line| {
@@ -247,7 +267,7 @@ impl Format for RegistrationDetailsCsv {
                 upn,
                 field(fields, col[4]).eq_ignore_ascii_case("guest"),
                 flag(1)?,
-                flag(2)?,
+                (flag(2)?, flag(6)?),
                 methods,
                 Some(field(fields, col[5])),
                 input.source(line),

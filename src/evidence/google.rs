@@ -47,6 +47,7 @@ impl Format for Users {
                 admin: json::boolean(record, "isAdmin").unwrap_or(false)
                     || json::boolean(record, "isDelegatedAdmin").unwrap_or(false),
                 mfa: json::boolean(record, "isEnrolledIn2Sv"),
+                mfa_note: None,
                 mfa_methods: Vec::new(),
                 phishing_resistant: None,
                 mfa_enforced: json::boolean(record, "isEnforcedIn2Sv"),

@@ -121,6 +121,7 @@ impl Format for Users {
                 interactive: true,
                 admin: false,
                 mfa: None,
+                mfa_note: None,
                 mfa_methods: Vec::new(),
                 phishing_resistant: None,
                 mfa_enforced: None,

@@ -95,6 +95,10 @@ pub struct UserFacts {
     /// Second factor registered (or enforced) as the provider counts it; `None` when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<bool>,
+    /// Why a user with a registered second factor counts as without one (Entra: registered,
+    /// but no method the tenant's policy allows), for the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_note: Option<String>,
     /// MFA methods registered and active, in the provider's words.
     #[serde(default)]
     pub mfa_methods: Vec<String>,

@@ -217,7 +217,12 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError
 
 /// Formats a number for the report language (German decimal comma).
 pub(crate) fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
-    let text = format!("{value:.decimals$}");
+    // Rounding a tiny negative, or -0.0 itself, must not print "-0".
+    let rounded = format!("{value:.decimals$}");
+    let text = match rounded.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_owned(),
+        _ => rounded,
+    };
     match lang {
         Lang::De => text.replace('.', ","),
         Lang::En => text,

@@ -103,15 +103,23 @@ impl Summary<'_> {
         let label = |key: &str| self.label(key);
         let num = |v: f64| self.num(v);
         let grade = scores.grade.letter.clone().unwrap_or_else(|| "–".into());
+        // Without any assessed family there is no range either: "0–0" would read as a result.
+        let range = if scores.overall.score.is_none() {
+            "–".to_owned()
+        } else {
+            format!(
+                "{}–{}",
+                num(scores.overall.floor),
+                num(scores.overall.ceiling)
+            )
+        };
         let _ = writeln!(
             out,
-            "{}: {}  {} {} ({}–{}, {} {} %)",
+            "{}: {}  {} {} ({range}, {} {} %)",
             label("grade"),
             grade,
             label("score"),
             scores.overall.score.map(num).unwrap_or_else(|| "–".into()),
-            num(scores.overall.floor),
-            num(scores.overall.ceiling),
             label("coverage"),
             num(scores.overall.coverage),
         );
