@@ -791,3 +791,22 @@ fn a_run_that_assessed_nothing_is_exit_4() {
         .assert()
         .success();
 }
+
+/// The readability check every test run passes through catches what reports must never show.
+#[test]
+fn readability_check_catches_debug_output_byte_lists_and_epoch_seconds() {
+    for bad in [
+        "443/tcp invalid peer certificate: UnsupportedSignatureAlgorithmContext { signature_algorithm_id: [6, 9, 42] }",
+        "443/tcp signature [6, 9, 42, 134] not accepted",
+        "443/tcp certificate expired: verification time 1796130431 (UNIX)",
+    ] {
+        let result = serde_json::json!({"findings": [{"evidence": [bad]}]});
+        let caught = std::panic::catch_unwind(|| crate::support::assert_readable_findings(&result));
+        assert!(caught.is_err(), "not caught: {bad}");
+    }
+    let fine = serde_json::json!({"findings": [{"evidence": [
+        "443/tcp expired: valid until 2026-09-21T14:13:20Z, checked at 2026-12-01T13:07:11Z",
+        "aws:123456789012 root password last used 2026-11-02"
+    ]}]});
+    crate::support::assert_readable_findings(&fine);
+}

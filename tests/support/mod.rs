@@ -179,7 +179,58 @@ pub fn banner_server(ip: &str, greeting: &'static [u8]) -> u16 {
 
 /// Reads the facts file of a report folder.
 pub fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read json")).expect("valid json")
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read json"))
+            .expect("valid json");
+    // Every result any test reads has readable findings.
+    if path.file_name().is_some_and(|n| n == "postura-result.json") {
+        assert_readable_findings(&value);
+    }
+    value
+}
+
+/// No finding's evidence or reason shows Rust debug output (`Context { `), byte lists
+/// (`[6, 9, 42`) or UNIX seconds (ten-digit numbers): reports are read by people.
+pub fn assert_readable_findings(result: &serde_json::Value) {
+    fn strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut texts = Vec::new();
+    for finding in result["findings"].as_array().into_iter().flatten() {
+        strings(&finding["evidence"], &mut texts);
+        strings(&finding["reason"], &mut texts);
+    }
+    for text in texts {
+        assert!(!text.contains("{ "), "debug output in a finding: {text}");
+        assert!(!has_byte_list(text), "a byte list in a finding: {text}");
+        assert!(
+            !has_epoch_seconds(text),
+            "UNIX seconds in a finding: {text}"
+        );
+    }
+}
+
+/// `[6, 9, 42`: three or more numbers in brackets.
+fn has_byte_list(text: &str) -> bool {
+    text.match_indices('[').any(|(at, _)| {
+        let inside = text[at + 1..].split(']').next().unwrap_or("");
+        let parts: Vec<&str> = inside.split(',').map(str::trim).collect();
+        parts.len() >= 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// A run of exactly ten digits: a UNIX time in seconds.
+fn has_epoch_seconds(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() == 10)
 }
 
 /// The port entry `port` of the first host in a facts document.

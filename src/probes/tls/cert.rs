@@ -44,7 +44,7 @@ impl ServerCertVerifier for RecordingVerifier {
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             .map(|_| ())
-            .map_err(|e| e.to_string());
+            .map_err(|e| super::verdict::describe(&e));
         if let Ok(mut recorded) = self.recorded.lock() {
             recorded.chain = std::iter::once(end_entity)
                 .chain(intermediates)
@@ -185,7 +185,7 @@ pub fn legacy_chain_facts(
                 UnixTime::now(),
             )
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| super::verdict::describe(&e))
     })();
     chain_facts(
         ders,

@@ -13,6 +13,7 @@ pub mod hello;
 pub mod https;
 pub mod robot;
 pub mod starttls;
+mod verdict;
 
 use std::net::SocketAddr;
 use std::time::Duration;
