@@ -435,3 +435,46 @@ fn host_port_targets_scan_only_their_port() {
     assert_eq!(facts["hosts"][1]["scanned_ports"], "22,80");
     assert_eq!(finding_state(&result, "exp-ssh-exposed", ip), "fail");
 }
+
+/// A target name the hosts file answers resolves from it, without waiting for a DNS server
+/// that drops every query; a name only DNS could answer fails with that reason, and after
+/// the first timeout no further name waits again (`scripts/bench-resolve` measures the time).
+#[test]
+fn hosts_file_names_resolve_while_dns_is_silent() {
+    if !is_root() || !require("nft") {
+        return;
+    }
+    let ns = Netns::new("resolve");
+    ns.etc_file("hosts", "127.0.0.1 localhost\n127.0.0.5 web.ns.test web\n");
+    ns.etc_file("resolv.conf", "nameserver 127.0.0.53\n");
+    ns.nft(
+        "table inet t {\n\
+           chain input {\n\
+             type filter hook input priority 0; policy accept;\n\
+             udp dport 53 drop\n\
+             tcp dport 53 drop\n\
+           }\n\
+         }\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = |targets: &[&str]| {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &ns.0])
+            .arg(postura_path())
+            .arg("scan")
+            .args(targets)
+            .args(["--no-banners", "-q", "-f", "facts", "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    let found = run(&["web.ns.test:443", "WEB:443"]);
+    assert!(found.status.success(), "{found:?}");
+    let facts = read_json(&out.path().join("postura-facts.json"));
+    assert_eq!(facts["hosts"][0]["address"], "127.0.0.5", "{facts}");
+    let missing = run(&["web.ns.test:443", "nosuch.ns.test:443", "other.ns.test:443"]);
+    assert_eq!(missing.status.code(), Some(2), "{missing:?}");
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("nosuch.ns.test"), "{stderr}");
+    assert!(stderr.contains("DNS did not answer"), "{stderr}");
+}

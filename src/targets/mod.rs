@@ -409,11 +409,21 @@ fn resolve_checked(
     }
 }
 
-/// Resolves names with hickory-resolver using the system configuration (`/etc/resolv.conf`,
-/// `/etc/hosts`).
+/// The system's resolver: names in the hosts file first, without asking DNS, then one hickory
+/// resolver (system configuration) for the whole run. A DNS server that does not answer costs
+/// one short timeout per run: after it, further names fail at once with the same reason.
 pub struct SystemResolver {
     runtime: tokio::runtime::Runtime,
+    /// `(name, address)` pairs of the hosts file, names lower-case.
+    hosts: Vec<(String, IpAddr)>,
+    resolver: std::cell::OnceCell<Result<hickory_resolver::TokioResolver, String>>,
+    /// Set when DNS did not answer; later lookups do not wait again.
+    unreachable: std::cell::RefCell<Option<String>>,
 }
+
+/// The wait for one DNS answer: a local resolver answers in milliseconds, a remote one well
+/// within a second; hickory's default of five seconds, three times, stalls a scan.
+const DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 
 impl SystemResolver {
     /// A resolver with its own small runtime; resolution happens before the scan starts.
@@ -421,29 +431,111 @@ impl SystemResolver {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        Ok(Self { runtime })
+        let hosts = std::fs::read_to_string("/etc/hosts")
+            .map(|text| parse_hosts(&text))
+            .unwrap_or_default();
+        Ok(Self {
+            runtime,
+            hosts,
+            resolver: std::cell::OnceCell::new(),
+            unreachable: std::cell::RefCell::new(None),
+        })
     }
+
+    fn dns(&self) -> Result<&hickory_resolver::TokioResolver, String> {
+        self.resolver
+            .get_or_init(|| {
+                let _runtime = self.runtime.enter();
+                let mut builder =
+                    hickory_resolver::Resolver::builder_tokio().map_err(|e| e.to_string())?;
+                let options = builder.options_mut();
+                options.timeout = DNS_TIMEOUT;
+                options.attempts = 1;
+                builder.build().map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// The `(name, address)` pairs of a hosts file (`ADDRESS NAME [ALIAS…]`, `#` comments).
+pub fn parse_hosts(text: &str) -> Vec<(String, IpAddr)> {
+    let mut pairs = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let mut fields = line.split_whitespace();
+        let Some(addr) = fields.next().and_then(|a| a.parse::<IpAddr>().ok()) else {
+            continue;
+        };
+        for name in fields {
+            pairs.push((name.to_ascii_lowercase(), addr));
+        }
+    }
+    pairs
 }
 
 impl NameResolver for SystemResolver {
     fn resolve(&self, name: &str) -> Result<Vec<IpAddr>, String> {
-        self.runtime.block_on(async {
-            let resolver = hickory_resolver::Resolver::builder_tokio()
-                .map_err(|e| e.to_string())?
-                .build()
-                .map_err(|e| e.to_string())?;
-            let lookup = resolver.lookup_ip(name).await.map_err(|e| e.to_string())?;
-            let mut addrs: Vec<IpAddr> = lookup.iter().collect();
-            addrs.sort();
-            addrs.dedup();
-            Ok(addrs)
-        })
+        let wanted = name.trim_end_matches('.').to_ascii_lowercase();
+        let mut addrs: Vec<IpAddr> = self
+            .hosts
+            .iter()
+            .filter(|(n, _)| *n == wanted)
+            .map(|(_, a)| *a)
+            .collect();
+        if addrs.is_empty() {
+            if let Some(reason) = self.unreachable.borrow().as_ref() {
+                return Err(format!("{reason} (earlier in this run; not asked again)"));
+            }
+            let resolver = self.dns()?;
+            let lookup = self.runtime.block_on(resolver.lookup_ip(name));
+            match lookup {
+                Ok(found) => addrs.extend(found.iter()),
+                Err(err) => {
+                    use hickory_resolver::net::NetError;
+                    if matches!(
+                        err,
+                        NetError::Timeout | NetError::NoConnections | NetError::Io(_)
+                    ) {
+                        let reason = format!("DNS did not answer: {err}");
+                        *self.unreachable.borrow_mut() = Some(reason.clone());
+                        return Err(reason);
+                    }
+                    return Err(err.to_string());
+                }
+            }
+        }
+        addrs.sort();
+        addrs.dedup();
+        Ok(addrs)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_file_names_and_aliases() {
+        let pairs = parse_hosts(
+            "# comment\n127.0.0.1\tlocalhost\n10.0.0.5 Web.Example web # the web server\n\
+             ::1 localhost ip6-localhost\nnot-an-address name\n",
+        );
+        let of = |name: &str| -> Vec<IpAddr> {
+            pairs
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, a)| *a)
+                .collect()
+        };
+        assert_eq!(
+            of("web.example"),
+            vec!["10.0.0.5".parse::<IpAddr>().unwrap()]
+        );
+        assert_eq!(of("web"), vec!["10.0.0.5".parse::<IpAddr>().unwrap()]);
+        assert_eq!(of("localhost").len(), 2);
+        assert!(of("name").is_empty());
+    }
 
     struct FixedResolver;
     impl NameResolver for FixedResolver {

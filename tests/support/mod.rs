@@ -337,6 +337,14 @@ impl Netns {
         );
     }
 
+    /// Gives the namespace its own `/etc/NAME` (hosts, resolv.conf): `ip netns exec` binds
+    /// `/etc/netns/NS/NAME` over it.
+    pub fn etc_file(&self, name: &str, text: &str) {
+        let dir = PathBuf::from("/etc/netns").join(&self.0);
+        std::fs::create_dir_all(&dir).expect("create /etc/netns/NS");
+        std::fs::write(dir.join(name), text).expect("write netns etc file");
+    }
+
     /// Starts a long-running command inside the namespace.
     pub fn spawn(&self, args: &[&str]) -> Server {
         let mut full = vec!["netns", "exec", &self.0];
@@ -355,6 +363,7 @@ impl Netns {
 impl Drop for Netns {
     fn drop(&mut self) {
         let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+        let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(&self.0));
     }
 }
 
