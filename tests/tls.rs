@@ -679,8 +679,40 @@ fn certificate_matrix_served_by_nginx() {
         "{incomplete}"
     );
     assert_eq!(state("tls-cert-untrusted", 75), "fail");
-    assert_eq!(cert_of(76)["hostname_match"], false);
-    assert_eq!(state("tls-cert-untrusted", 76), "fail");
+    // Scanned by address, the certificate for other.example is trusted and its name is not
+    // judged; an `ADDRESS NAME` target line judges it against the name given.
+    assert_eq!(state("tls-cert-untrusted", 76), "pass");
+    assert_eq!(state("tls-cert-name-mismatch", 76), "not_assessed");
+    named_target_judges_the_name(port, &ca);
+}
+
+/// `127.0.0.76 www.example` in a target list: the certificate (for other.example, from a
+/// trusted CA) fails the name check and passes the trust check.
+fn named_target_judges_the_name(port: u16, ca: &std::path::Path) {
+    let list = tempfile::tempdir().unwrap();
+    let file = list.path().join("targets.txt");
+    std::fs::write(
+        &file,
+        "# address and the name clients use\n127.0.0.76 www.example\n",
+    )
+    .unwrap();
+    let (_out, facts, result) = scan_with(
+        &format!("@{}", file.display()),
+        &port.to_string(),
+        &["--ca-file".as_ref(), ca.as_os_str()],
+    );
+    let cert = &facts["hosts"][0]["ports"][0]["tls"]["certificate"];
+    assert_eq!(cert["name_checked"], "www.example", "{cert}");
+    assert_eq!(cert["name_given"], true);
+    assert_eq!(cert["trusted"], true, "{cert}");
+    assert_eq!(
+        finding_state(&result, "tls-cert-name-mismatch", "127.0.0.76"),
+        "fail"
+    );
+    assert_eq!(
+        finding_state(&result, "tls-cert-untrusted", "127.0.0.76"),
+        "pass"
+    );
 }
 
 /// DH group size from a real ServerKeyExchange (`openssl s_server -dhparam` with a 1024-bit

@@ -597,13 +597,19 @@ pub struct CertificateFacts {
     pub chain: Vec<ChainCertFacts>,
     /// Each certificate's issuer is the next one's subject.
     pub chain_in_order: bool,
-    /// WebPKI accepted chain and name against the Mozilla roots (webpki-roots).
+    /// WebPKI accepted the chain against the Mozilla roots (webpki-roots) and `--ca-file`:
+    /// issuer, validity, signatures, usage. The name is judged apart (`hostname_match`).
     pub trusted: bool,
-    /// WebPKI's reason when not trusted (`UnknownIssuer`, `Expired`, `NotValidForName`, ...).
+    /// Why WebPKI did not accept the chain, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_error: Option<String>,
     /// The name (or address) the certificate was checked against.
     pub name_checked: String,
+    /// `name_checked` is a name the user gave (a target name, `NAME:PORT`, or an `ADDRESS
+    /// NAME` line of a target list). Without one only the address was known, and whether the
+    /// certificate fits the name its clients use cannot be judged.
+    #[serde(default)]
+    pub name_given: bool,
     /// The leaf's SANs cover that name (wildcards for one label).
     pub hostname_match: bool,
     /// The server stapled an OCSP response.

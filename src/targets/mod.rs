@@ -159,6 +159,9 @@ pub struct SourcedSpec {
     pub text: String,
     /// `file:line` when it came from an `@file` list.
     pub origin: Option<String>,
+    /// The name an `ADDRESS NAME` line of a target list gives an address: what its TLS
+    /// certificate is judged against, without asking DNS.
+    pub name: Option<String>,
 }
 
 /// Parses a target that may name one port: `host:443`, `192.0.2.1:8443`, `[2001:db8::1]:443`.
@@ -216,6 +219,7 @@ pub fn parse_target_args(args: &[String]) -> Result<Vec<SourcedSpec>, InputError
                 port,
                 text: arg.clone(),
                 origin: None,
+                name: None,
             });
         }
     }
@@ -223,6 +227,8 @@ pub fn parse_target_args(args: &[String]) -> Result<Vec<SourcedSpec>, InputError
 }
 
 /// Reads a target list file: one expression per line, blank lines and `#` comments ignored.
+/// A line `ADDRESS NAME` (as in a hosts file) scans the address and judges its certificates
+/// against the name.
 pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
         path: path.to_owned(),
@@ -235,6 +241,10 @@ pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
             continue;
         }
         let origin = format!("{}:{}", path.display(), index + 1);
+        let (item, name) = match item.split_once(char::is_whitespace) {
+            Some((address, name)) => (address, Some(name.trim())),
+            None => (item, None),
+        };
         let (spec, port) = parse_with_port(item).map_err(|err| match err {
             InputError::Target {
                 input, expected, ..
@@ -245,11 +255,27 @@ pub fn read_target_file(path: &Path) -> Result<Vec<SourcedSpec>, InputError> {
             },
             other => other,
         })?;
+        let name = match (name, &spec) {
+            (None, _) => None,
+            (Some(name), TargetSpec::Addr(_))
+                if matches!(TargetSpec::parse(name), Ok(TargetSpec::Host(_))) =>
+            {
+                Some(name.to_ascii_lowercase())
+            }
+            (Some(name), _) => {
+                return Err(InputError::Target {
+                    input: format!("{item} {name}"),
+                    origin: Some(origin),
+                    expected: "one target a line, or an address and one host name (`192.0.2.10 www.example.org`)".into(),
+                });
+            }
+        };
         specs.push(SourcedSpec {
             spec,
             port,
             text: item.to_owned(),
             origin: Some(origin),
+            name,
         });
     }
     Ok(specs)
@@ -358,7 +384,7 @@ pub fn expand(
             }
         };
         match &item.spec {
-            TargetSpec::Addr(addr) => consider(*addr, None),
+            TargetSpec::Addr(addr) => consider(*addr, item.name.as_deref()),
             TargetSpec::Net(net) => {
                 let (first, last) = (ip_to_u128(net.network()), ip_to_u128(net.broadcast()));
                 for value in first..=last {
@@ -516,6 +542,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn target_lists_give_addresses_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("targets.txt");
+        std::fs::write(
+            &file,
+            "10.0.0.5 WWW.Example.org # web\n10.0.0.6:8443\tportal.example\n",
+        )
+        .unwrap();
+        let specs = read_target_file(&file).unwrap();
+        assert_eq!(specs[0].spec, TargetSpec::Addr("10.0.0.5".parse().unwrap()));
+        assert_eq!(specs[0].name.as_deref(), Some("www.example.org"));
+        assert_eq!(specs[1].port, Some(8443));
+        assert_eq!(specs[1].name.as_deref(), Some("portal.example"));
+        let expansion = expand(
+            &specs,
+            &ExpandOptions {
+                exclude: &[],
+                scope: None,
+                confirmed_large: false,
+            },
+            &FixedResolver,
+        )
+        .unwrap();
+        assert_eq!(expansion.targets[0].hostnames, ["www.example.org"]);
+        // A name belongs to one address, not to a network or a second name.
+        for bad in [
+            "10.0.0.0/24 net.example",
+            "a.example b.example",
+            "10.0.0.5 two words",
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            let err = read_target_file(&file).unwrap_err().to_string();
+            assert!(err.contains("targets.txt:1"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn hosts_file_names_and_aliases() {
         let pairs = parse_hosts(
             "# comment\n127.0.0.1\tlocalhost\n10.0.0.5 Web.Example web # the web server\n\
@@ -556,6 +619,7 @@ mod tests {
                     port,
                     text: (*s).to_owned(),
                     origin: None,
+                    name: None,
                 }
             })
             .collect()

@@ -40,9 +40,12 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        // Trust is judged for a name the certificate itself carries, so the verdict speaks of
+        // the chain alone; whether it fits the name scanned is `hostname_match`.
+        let trust_name = own_name(end_entity.as_ref()).unwrap_or_else(|| server_name.to_owned());
         let verdict = self
             .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .verify_server_cert(end_entity, intermediates, &trust_name, ocsp_response, now)
             .map(|_| ())
             .map_err(|e| super::verdict::describe(&e));
         if let Ok(mut recorded) = self.recorded.lock() {
@@ -125,6 +128,22 @@ fn server_name_for(addr: SocketAddr, name: Option<&str>) -> Result<ServerName<'s
     }
 }
 
+/// A name the leaf certificate covers (its first DNS or IP subjectAltName; a wildcard stands
+/// for one label), to ask WebPKI about the chain without asking about the name.
+fn own_name(leaf_der: &[u8]) -> Option<ServerName<'static>> {
+    let leaf = parse_certificate(leaf_der);
+    leaf.sans.iter().find_map(|san| {
+        if let Ok(ip) = san.parse::<IpAddr>() {
+            return Some(ServerName::IpAddress(ip.into()));
+        }
+        let concrete = match san.strip_prefix("*.") {
+            Some(rest) => format!("postura-check.{rest}"),
+            None => san.clone(),
+        };
+        ServerName::try_from(concrete).ok()
+    })
+}
+
 /// Facts about a chain as the server sent it (leaf first), with WebPKI's verdict.
 fn chain_facts(
     ders: &[Vec<u8>],
@@ -153,6 +172,7 @@ fn chain_facts(
         trusted,
         trust_error,
         name_checked: hostname,
+        name_given: name.is_some(),
         hostname_match,
         ocsp_stapled: !ocsp.is_empty(),
         handshake_error,
@@ -170,8 +190,11 @@ pub fn legacy_chain_facts(
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verdict = (|| {
         let verifier = webpki_verifier(&provider, extra_roots)?;
-        let server_name = server_name_for(addr, name)?;
         let (leaf, intermediates) = ders.split_first().ok_or("no certificate")?;
+        let server_name = match own_name(leaf) {
+            Some(own) => own,
+            None => server_name_for(addr, name)?,
+        };
         let intermediates: Vec<CertificateDer<'_>> = intermediates
             .iter()
             .map(|d| CertificateDer::from(d.as_slice()))
