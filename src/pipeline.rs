@@ -205,6 +205,7 @@ pub struct Outcome {
 /// What `scan` and `evaluate` validate before they touch anything.
 struct Prepared {
     formats: Vec<Format>,
+    tls_profile: checks::profiles::TlsProfile,
     checks: Vec<Check>,
     attestations: Attestations,
 }
@@ -217,7 +218,7 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     formats.sort();
     formats.dedup();
-    checks::profiles::tls_profile(&options.tls_profile)?;
+    let tls_profile = checks::profiles::tls_profile(&options.tls_profile)?;
     let checks = checks::load(&options.checks)?;
     let attestations = match &options.attestations {
         Some(path) => attestation::read(path, &checks)?,
@@ -225,6 +226,7 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
     };
     Ok(Prepared {
         formats,
+        tls_profile,
         checks,
         attestations,
     })
@@ -444,7 +446,7 @@ fn judge_and_report(
             .rev()
             .find(|r| r.asset.is_none())
             .map_or(DEFAULT_RPO_SECONDS, |r| r.seconds),
-        tls_profile: checks::profiles::tls_profile(&options.tls_profile)?,
+        tls_profile: prepared.tls_profile,
         attestations: prepared.attestations,
     };
     let per_asset: Vec<(String, i64)> = options

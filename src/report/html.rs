@@ -288,16 +288,7 @@ fn overall_view(result: &ScanResult) -> ScoreView {
     let num = |v: f64| number(v, lang);
     ScoreView {
         score: scores.overall.score.map(num).unwrap_or_else(|| "–".into()),
-        // Without any assessed family there is no range either: "0–0" would read as a result.
-        range: if scores.overall.score.is_none() {
-            "–".to_owned()
-        } else {
-            format!(
-                "{}–{}",
-                num(scores.overall.floor),
-                num(scores.overall.ceiling)
-            )
-        },
+        range: super::overall_range(scores, lang),
         coverage: percent(scores.overall.coverage, lang),
     }
 }

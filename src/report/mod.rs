@@ -229,6 +229,19 @@ pub(crate) fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
     }
 }
 
+/// The overall range `floor–ceiling`, or "–" when no family was assessed: "0–0" would read as
+/// a result.
+pub(crate) fn overall_range(scores: &crate::scoring::Scores, lang: Lang) -> String {
+    if scores.overall.score.is_none() {
+        return "–".to_owned();
+    }
+    format!(
+        "{}–{}",
+        format_number(scores.overall.floor, 0, lang),
+        format_number(scores.overall.ceiling, 0, lang)
+    )
+}
+
 /// Reads a JSON file into `T`, with file, line and column on error.
 pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {

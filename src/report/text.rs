@@ -103,16 +103,7 @@ impl Summary<'_> {
         let label = |key: &str| self.label(key);
         let num = |v: f64| self.num(v);
         let grade = scores.grade.letter.clone().unwrap_or_else(|| "–".into());
-        // Without any assessed family there is no range either: "0–0" would read as a result.
-        let range = if scores.overall.score.is_none() {
-            "–".to_owned()
-        } else {
-            format!(
-                "{}–{}",
-                num(scores.overall.floor),
-                num(scores.overall.ceiling)
-            )
-        };
+        let range = super::overall_range(scores, result.lang);
         let _ = writeln!(
             out,
             "{}: {}  {} {} ({range}, {} {} %)",
