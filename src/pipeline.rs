@@ -159,10 +159,12 @@ pub enum Event<'a> {
         path: &'a str,
         /// The host its sets belong to.
         host: &'a str,
-        /// Backup sets found (one per folder).
+        /// Backup series found.
         sets: usize,
-        /// Files counted.
-        files: u64,
+        /// Backups in them (files, or dated folders), good or incomplete.
+        members: u64,
+        /// Files that are not backups (metadata, logs, checksums, readmes).
+        not_backups: u64,
     },
     /// `--rpo NAME=…` named no asset of the run.
     UnknownRpoAsset {
@@ -325,7 +327,7 @@ fn walk_backup_tree(
         Some((host, path)) if !host.contains('/') => (host.to_owned(), path),
         _ => (crate::collect::host_name(), spec),
     };
-    let sets = evidence::backup::folder::walk(Path::new(path), clock()).map_err(|e| {
+    let walked = evidence::backup::folder::walk(Path::new(path), clock()).map_err(|e| {
         InputError::EvidenceFolder {
             path: path.into(),
             message: e.message,
@@ -334,17 +336,20 @@ fn walk_backup_tree(
     observer.event(Event::BackupTreeWalked {
         path,
         host: &host,
-        sets: sets.len(),
-        files: sets
+        sets: walked.sets.len(),
+        members: walked
+            .sets
             .iter()
-            .map(|s| s.successful + s.incomplete + s.future)
+            .map(|s| s.successful + s.incomplete)
             .sum(),
+        not_backups: walked.not_backups,
     });
     let mut found = Evidence::default();
     found.hosts.insert(
         host,
         HostEvidence {
-            backups: sets,
+            backups: walked.sets,
+            not_backups: walked.not_backups,
             ..Default::default()
         },
     );

@@ -253,67 +253,255 @@ fn unencrypted_borg_repository_with_one_backup() {
     );
 }
 
-#[test]
-fn backup_folders_walked_directly() {
-    let root = tempfile::tempdir().unwrap();
-    let at = |day: &str| {
-        let ts: jiff::Timestamp = format!("{day}T02:00:00Z").parse().unwrap();
-        std::time::UNIX_EPOCH + std::time::Duration::from_secs(ts.as_second() as u64)
-    };
-    let file = |rel: &str, bytes: usize, day: &str| {
-        let path = root.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, vec![b'x'; bytes]).unwrap();
+/// A backup share laid out as consultants find them: nested jobs, a Veeam chain with its
+/// metadata file, rotations, rsnapshot folders, dumps made by the real `gzip`, some of them
+/// empty, and NAS system folders.
+struct Share {
+    root: tempfile::TempDir,
+}
+
+impl Share {
+    fn at(when: &str) -> std::time::SystemTime {
+        let ts: jiff::Timestamp = when.parse().unwrap();
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(ts.as_second().try_into().unwrap())
+    }
+
+    fn touch(&self, rel: &str, when: &str) {
         std::fs::File::options()
             .write(true)
-            .open(&path)
+            .open(self.root.path().join(rel))
             .unwrap()
-            .set_modified(at(day))
+            .set_modified(Self::at(when))
             .unwrap();
+    }
+
+    fn file(&self, rel: &str, bytes: &[u8], when: &str) {
+        let path = self.root.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        self.touch(rel, when);
+    }
+
+    /// A dump compressed by gzip as a backup script does: `dump | gzip > NAME.gz`.
+    fn gzip(&self, rel: &str, content: &[u8], when: &str) {
+        use std::io::Write;
+        let mut child = Command::new("gzip")
+            .arg("-c")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(content).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        self.file(rel, &out.stdout, when);
+    }
+}
+
+fn set_named<'r>(sets: &'r [serde_json::Value], name: &str) -> &'r serde_json::Value {
+    sets.iter().find(|s| s["name"] == name).unwrap_or_else(|| {
+        let names: Vec<_> = sets.iter().map(|s| s["name"].to_string()).collect();
+        panic!("no series {name} among {names:?}")
+    })
+}
+
+/// The share: seven series, four files that are not backups, and a NAS index folder.
+fn nas03_share() -> Share {
+    assert!(require("gzip"));
+    let share = Share {
+        root: tempfile::tempdir().unwrap(),
     };
-    file("daily/db-2026-02-28.sql.gz", 100, "2026-02-28");
-    file("daily/db-2026-03-01.sql.gz", 100, "2026-03-01");
-    file("daily/db-2026-03-08.sql.gz.partial", 40, "2026-03-08");
-    file("daily/db-2026-03-07.sql.gz", 0, "2026-03-07");
-    file("weekly/2026/w09/files.tar", 100, "2026-03-02");
-    file("weekly/2026/w10/files.tar", 100, "2099-01-01");
+    let dump = b"-- MySQL dump 10.13\nCREATE TABLE orders (id int);\n".repeat(50);
+    share.gzip(
+        "db/mysql/shop_2026-11-23.sql.gz",
+        &dump,
+        "2026-11-23T01:00:00Z",
+    );
+    share.gzip(
+        "db/mysql/shop_2026-11-24.sql.gz",
+        &dump,
+        "2026-11-24T01:00:00Z",
+    );
+    // mysqldump failed: gzip wrote an empty stream (20 bytes) both nights.
+    share.gzip(
+        "db/mysql/shop_2026-11-25.sql.gz",
+        b"",
+        "2026-11-25T01:00:00Z",
+    );
+    share.gzip(
+        "db/mysql/shop_2026-11-26.sql.gz",
+        b"",
+        "2026-11-26T01:00:00Z",
+    );
+    share.file(
+        "db/mysql/backup.log",
+        b"mysqldump: Got error: 1045\n",
+        "2026-11-26T01:00:00Z",
+    );
+    share.file(
+        "db/postgres/erp_2026-11-26.dump",
+        &[b'P'; 4096],
+        "2026-11-26T02:00:00Z",
+    );
+    share.file(
+        "db/postgres/erp_2026-11-27.dump.partial",
+        &[b'P'; 100],
+        "2026-11-27T02:00:00Z",
+    );
+    share.file(
+        "db/postgres/SHA256SUMS",
+        b"abc  erp_2026-11-26.dump\n",
+        "2026-11-26T02:00:00Z",
+    );
+    share.file(
+        "vm/dc01/dc01-2026-10-13.vbk",
+        &[7; 2048],
+        "2026-10-13T22:00:00Z",
+    );
+    share.file(
+        "vm/dc01/dc01-2026-10-14T220012.vib",
+        &[7; 512],
+        "2026-10-14T22:00:12Z",
+    );
+    // Veeam rewrites the metadata file every day, also when the job fails.
+    share.file("vm/dc01/dc01.vbm", b"<BackupMeta/>", "2026-11-27T06:00:00Z");
+    share.file(
+        "files/daily/files_2026-11-26.tar.gz",
+        &[1; 300],
+        "2026-11-26T03:00:00Z",
+    );
+    share.file(
+        "files/weekly/files_2026-11-22.tar.gz",
+        &[1; 300],
+        "2026-11-22T03:00:00Z",
+    );
+    share.file(
+        "home/daily.0/alice/notes.odt",
+        &[2; 300],
+        "2026-11-26T04:00:00Z",
+    );
+    share.file(
+        "home/daily.1/alice/notes.odt",
+        &[2; 300],
+        "2026-11-25T04:00:00Z",
+    );
+    share.file(
+        "config/switch01.cfg",
+        b"hostname switch01\n",
+        "2026-11-26T05:00:00Z",
+    );
+    // A file from a clock set to the future: never the last success.
+    share.file(
+        "config/router01.cfg",
+        b"hostname router01\n",
+        "2099-01-01T00:00:00Z",
+    );
+    share.file(
+        "README.txt",
+        b"Backups of example GmbH\n",
+        "2026-01-01T00:00:00Z",
+    );
+    share.file(
+        "@eaDir/db/SYNOINDEX_MEDIA_INFO",
+        b"x",
+        "2026-11-27T00:00:00Z",
+    );
+    share
+}
+
+#[test]
+fn backup_share_is_judged_per_series() {
+    let share = nas03_share();
     let out = tempfile::tempdir().unwrap();
-    let spec = format!("nas03={}", root.path().display());
+    let spec = format!("nas03={}", share.root.path().display());
     postura()
         .args([
             "scan",
             "--backup-dir",
             &spec,
             "--as-of",
-            "2026-03-09T12:00:00Z",
-            "--rpo",
-            "3d",
+            "2026-11-27T12:00:00Z",
         ])
-        .args(["-q", "-f", "json", "--lang", "en", "--out"])
+        .args(["--rpo", "3d", "-f", "json,facts", "--lang", "en", "--out"])
         .arg(out.path())
         .assert()
-        .code(0);
+        .code(0)
+        .stderr(predicate::str::contains(
+            "7 backup series, 13 backups, 4 other files",
+        ));
     let result = read_json(&out.path().join("postura-result.json"));
-    let sets = result["facts"]["hosts"][0]["backup"]["sets"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let daily = sets.iter().find(|s| s["name"] == "daily").unwrap();
-    // The empty file and the .partial one are not backups; the newest good one is 03-01.
-    assert_eq!(daily["last_success"], "2026-03-01T02:00:00Z");
-    assert_eq!(daily["first_success"], "2026-02-28T02:00:00Z");
-    assert_eq!(daily["successful"], 2);
-    assert_eq!(daily["incomplete"], 2);
-    let weekly = sets.iter().find(|s| s["name"] == "weekly").unwrap();
-    assert_eq!(weekly["future"], 1);
-    assert_eq!(weekly["last_success"], "2026-03-02T02:00:00Z");
+    if std::env::var_os("POSTURA_UPDATE_FIXTURES").is_some() {
+        // The example of bkp-modified-in-future, with the share's path made stable.
+        let facts = std::fs::read_to_string(out.path().join("postura-facts.json")).unwrap();
+        let root = share.root.path().display().to_string();
+        std::fs::write(
+            crate::support::repo().join("fixtures/facts/backup/nas03.json"),
+            facts.replace(&root, "/mnt/nas03"),
+        )
+        .unwrap();
+    }
+    let backup = &result["facts"]["hosts"][0]["backup"];
+    assert_eq!(backup["not_backups"], 4, "log, SHA256SUMS, .vbm, README");
+    let sets = backup["sets"].as_array().unwrap();
+    assert_eq!(sets.len(), 7, "{sets:#?}");
+
+    let mysql = set_named(sets, "db/mysql/shop_*.sql.gz");
+    assert_eq!(mysql["newest"], "db/mysql/shop_2026-11-24.sql.gz");
+    assert_eq!(mysql["last_success"], "2026-11-24T01:00:00Z");
     assert_eq!(
-        finding_state(&result, "bkp-last-success-older-than-rpo", "nas03"),
-        "fail"
+        (mysql["successful"].as_u64(), mysql["incomplete"].as_u64()),
+        (Some(2), Some(2))
     );
+    let postgres = set_named(sets, "db/postgres/erp_*.dump");
+    assert_eq!(postgres["newest"], "db/postgres/erp_2026-11-26.dump");
+    assert_eq!(postgres["incomplete"], 1);
+    // The .vib is the newest member of the .vbk's chain; the .vbm does not count.
+    let veeam = set_named(sets, "vm/dc01/dc01-*.vib");
+    assert_eq!(veeam["successful"], 2);
+    assert_eq!(veeam["last_success"], "2026-10-14T22:00:12Z");
+    let files = set_named(sets, "files/daily/files_*.tar.gz");
     assert_eq!(
-        finding_state(&result, "bkp-incomplete-backups", "nas03"),
-        "fail"
+        (
+            files["successful"].as_u64(),
+            files["first_success"].as_str()
+        ),
+        (Some(2), Some("2026-11-22T03:00:00Z"))
+    );
+    let home = set_named(sets, "home/daily.*");
+    assert_eq!(home["newest"], "home/daily.0");
+    assert_eq!(home["successful"], 2);
+    assert_eq!(set_named(sets, "config/router01.cfg")["future"], 1);
+    assert_eq!(set_named(sets, "config/router01.cfg")["successful"], 0);
+
+    let finding = |check: &str| {
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check_id"] == check && f["asset"] == "nas03")
+            .unwrap_or_else(|| panic!("no {check}"))
+            .clone()
+    };
+    let stale = finding("bkp-last-success-older-than-rpo");
+    assert_eq!(stale["state"], "fail");
+    let evidence = stale["evidence"].to_string();
+    for expected in [
+        "folder db/mysql/shop_*.sql.gz: last successful backup 2026-11-24T01:00:00Z (db/mysql/shop_2026-11-24.sql.gz), 83 h",
+        "folder vm/dc01/dc01-*.vib: last successful backup 2026-10-14T22:00:12Z",
+        "folder config/router01.cfg: no successful backup",
+    ] {
+        assert!(evidence.contains(expected), "{expected} not in {evidence}");
+    }
+    for fresh in ["erp_", "files_", "home/", "switch01"] {
+        assert!(!evidence.contains(fresh), "{fresh} is fresh: {evidence}");
+    }
+    assert_eq!(finding("bkp-incomplete-backups")["state"], "fail");
+    let future = finding("bkp-modified-in-future");
+    assert_eq!(future["state"], "fail");
+    assert!(
+        future["evidence"]
+            .to_string()
+            .contains("config/router01.cfg: 1 file(s)")
     );
 }
 

@@ -196,8 +196,11 @@ impl Observer for Terminal {
                 path,
                 host,
                 sets,
-                files,
-            } => eprintln!("postura: {path}: {sets} backup sets, {files} files, for {host}"),
+                members,
+                not_backups,
+            } => eprintln!(
+                "postura: {path}: {sets} backup series, {members} backups, {not_backups} other files (metadata, logs, checksums), for {host}"
+            ),
             Event::UnknownRpoAsset { name } => eprintln!(
                 "postura: warning: --rpo {name}=...: no asset of this run is named `{name}`"
             ),

@@ -146,6 +146,8 @@ pub struct HostEvidence {
     pub luks: Vec<crate::facts::LuksFacts>,
     /// Backup sets.
     pub backups: Vec<crate::facts::BackupSetFacts>,
+    /// Files of walked backup folders that are not backups.
+    pub not_backups: u64,
     /// The host's recovery point objective from its manifest.
     pub rpo: Option<String>,
 }
@@ -162,6 +164,7 @@ impl HostEvidence {
         self.volumes.extend(other.volumes);
         self.luks.extend(other.luks);
         self.backups.extend(other.backups);
+        self.not_backups += other.not_backups;
         self.rpo = self.rpo.take().or(other.rpo);
     }
 }
@@ -524,6 +527,7 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             host.backup = Some(crate::facts::BackupFacts {
                 rpo: known.rpo.or(host_evidence.rpo.clone()),
                 sets: merge_backup_sets(sets),
+                not_backups: known.not_backups + host_evidence.not_backups,
             });
         }
         if !host_evidence.volumes.is_empty() || !host_evidence.luks.is_empty() {

@@ -15,6 +15,10 @@ pub struct BackupFacts {
     pub rpo: Option<String>,
     /// One entry per backup set (a repository and what it backs up).
     pub sets: Vec<BackupSetFacts>,
+    /// Files of walked backup folders that are not backups: metadata, index, checksum, log
+    /// and readme files (`.vbm`, `.log`, `.md5`, `README*`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_backups: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -37,8 +41,12 @@ pub struct BackupSetFacts {
     /// The encryption mode (`repokey-blake2`, `none`; restic always encrypts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<String>,
-    /// Complete backups listed.
+    /// Complete backups listed (in a walked folder: the good files or dated folders of the
+    /// series).
     pub successful: u64,
+    /// The newest good file or dated folder of a walked series, relative to the walked folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<String>,
     /// The newest complete backup (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
@@ -47,12 +55,12 @@ pub struct BackupSetFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub first_success: Option<jiff::Timestamp>,
-    /// Incomplete backups (borg `.checkpoint` archives; in a backup folder, empty files and
-    /// `.partial`/`.tmp` files).
+    /// Incomplete backups (borg `.checkpoint` archives; in a walked folder, members that are
+    /// empty, too small for their format, or partial or temporary files and folders).
     #[serde(default)]
     pub incomplete: u64,
-    /// Files of a backup folder modified after the time they were read: a wrong clock, or a
-    /// file still being written.
+    /// Files of a backup folder modified more than five minutes after the time they were read:
+    /// a wrong clock, or a file still being written. They never count as a success.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub future: u64,
     /// Where the set was read.
