@@ -413,6 +413,7 @@ impl Ruleset {
             }),
             default_verdict: self.default_verdict(&tcp),
             tcp,
+            source: SourceRef::default(),
         }
     }
 
@@ -463,17 +464,19 @@ pub fn host_facts(
             facts.formats.push(format.clone());
         }
     }
+    // Every export is judged, also two of one ruleset (`nft list ruleset` and `nft -j`): one
+    // left out could hide what the other allows.
     for family in [Family::Ipv4, Family::Ipv6] {
-        let speaking: Vec<&(String, SourceRef, Ruleset)> = exports
+        for (_, source, ruleset) in exports
             .iter()
             .filter(|(_, _, r)| r.families.contains(&family))
-            .collect();
-        let chosen = speaking
-            .iter()
-            .find(|(format, _, _)| format.starts_with("nft"))
-            .or_else(|| speaking.first());
-        if let Some((_, _, ruleset)) = chosen {
-            facts.families.push(ruleset.evaluate(family));
+        {
+            let mut evaluated = ruleset.evaluate(family);
+            evaluated.source = SourceRef {
+                file: source.file.clone(),
+                line: 0,
+            };
+            facts.families.push(evaluated);
         }
     }
     facts

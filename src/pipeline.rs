@@ -152,6 +152,9 @@ pub enum Event<'a> {
         used: usize,
         /// Files recognised but not parseable.
         errors: usize,
+        /// Files judged as assets of their own: several exports of one kind in one place
+        /// without a manifest joining them.
+        separate: usize,
     },
     /// A backup tree was walked.
     BackupTreeWalked {
@@ -313,6 +316,16 @@ pub fn read_evidence_folder(
             .filter(|f| f.status == EvidenceStatus::Used)
             .count(),
         errors: found.errors().count(),
+        separate: found
+            .files
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.placement,
+                    Some(crate::facts::Placement::SeparateAsset { .. })
+                )
+            })
+            .count(),
     });
     Ok(found)
 }

@@ -348,3 +348,270 @@ fn mfa_verdicts_beyond_registration() {
         "pass"
     );
 }
+
+/// The state and evidence of one finding.
+fn finding<'r>(result: &'r serde_json::Value, check: &str, asset: &str) -> &'r serde_json::Value {
+    result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == check && f["asset"] == asset)
+        .unwrap_or_else(|| panic!("no {check} on {asset}"))
+}
+
+#[test]
+fn consultant_folder_layout_places_every_export() {
+    let dir = repo().join("fixtures/evidence/mixed");
+    let (out, result) = evidence_run(&dir, &[], 0);
+    // Category folders never name a host; the file names do.
+    for (path, asset) in [
+        ("firewall/fw01-iptables.rules", "fw01"),
+        ("firewall/web02-nft.txt", "web02"),
+        ("audit/app01-lsblk.json", "app01"),
+        ("audit/app02_lsblk-J-f.json", "app02"),
+        ("web03/sshd_config", "web03"),
+        ("web03/sshd_config.d/50-hardening.conf", "web03"),
+    ] {
+        assert_eq!(file_entry(&result, path)["asset"], asset, "{path}");
+        assert_eq!(file_entry(&result, path)["status"], "used", "{path}");
+    }
+    // Two iptables exports of one host folder without a manifest: one asset each, and said so.
+    let older = file_entry(&result, "db05/iptables-save-2026-11-30.txt");
+    assert_eq!(older["asset"], "db05/iptables-save-2026-11-30");
+    assert_eq!(older["placement"]["kind"], "separate_asset");
+    assert_eq!(older["placement"]["alongside"][0], "db05/iptables-save.txt");
+    assert_eq!(
+        file_entry(&result, "db05/iptables-save.txt")["asset"],
+        "db05/iptables-save"
+    );
+    let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(html.contains("without a postura-manifest.json: judged as an asset of its own"));
+    assert!(html.contains("read through the Include in web03/sshd_config"));
+
+    // Four `sshd -T -C` captures are contexts of one host; the client address is not a host.
+    let ssh = crate::support::host_named(&result, "ssh/sshd-T");
+    let contexts: Vec<&str> = ssh["sshd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["context"].as_str().unwrap_or("global"))
+        .collect();
+    assert_eq!(contexts.len(), 4, "{contexts:?}");
+    assert!(contexts.contains(&"user=backup,addr=10.30.4.17"));
+    assert!(
+        !result["facts"]["hosts"]
+            .to_string()
+            .contains("\"10.30.4.17\"")
+    );
+    let password = finding(&result, "ssh-password-authentication", "ssh/sshd-T");
+    assert_eq!(password["state"], "fail");
+    let evidence = password["evidence"].to_string();
+    assert!(
+        evidence.contains("sshd -T [user=backup,addr=10.30.4.17] (ssh/sshd-T-C_user=backup,addr=10.30.4.17.txt:30): passwordauthentication true"),
+        "{evidence}"
+    );
+    assert!(
+        !password["evidence"][0].to_string().contains("alice"),
+        "passing contexts are not blamed: {evidence}"
+    );
+    assert!(
+        password["evidence"][1].as_str().unwrap().starts_with(
+            "other contexts require a second factor or refuse passwords: sshd -T [user=alice"
+        ),
+        "{evidence}"
+    );
+    let single = finding(&result, "ssh-single-factor", "ssh/sshd-T");
+    assert_eq!(single["state"], "fail");
+    assert!(
+        single["evidence"]
+            .to_string()
+            .contains("[user=deploy,addr=10.30.9.5]")
+    );
+
+    // sshd_config: the drop-in read through Include sets the global context (keys plus a
+    // code), and the Match block is a scoped exception with a password alone.
+    let web03 = crate::support::host_named(&result, "web03");
+    assert_eq!(
+        web03["sshd"][0]["authentication_methods"][0][1],
+        "keyboard-interactive"
+    );
+    assert_eq!(
+        web03["sshd"][0]["at"]["passwordauthentication"],
+        "web03/sshd_config.d/50-hardening.conf:2"
+    );
+    let scoped = finding(&result, "ssh-password-authentication", "web03");
+    assert_eq!(scoped["state"], "fail");
+    assert!(
+        scoped["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("sshd_config [Match User sftpuser] (web03/sshd_config:"),
+        "{scoped}"
+    );
+    assert_eq!(
+        finding(&result, "ssh-single-factor", "web03")["state"],
+        "pass"
+    );
+}
+
+/// postura's reading of an `sshd_config` agrees with what the real `sshd -T` makes of the
+/// same file, for the global settings and for a connection the `Match` block applies to.
+#[test]
+fn sshd_config_contexts_agree_with_real_sshd() {
+    let sshd = Path::new("/usr/sbin/sshd");
+    assert!(
+        crate::support::require("sshd") || sshd.exists(),
+        "sshd is needed"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let fixture = repo().join("fixtures/evidence/mixed/web03");
+    copy_dir(&fixture, work.path());
+    let key = work.path().join("hostkey");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The same file, its Include pointing at the copied drop-in folder, with a host key.
+    let config = std::fs::read_to_string(work.path().join("sshd_config"))
+        .unwrap()
+        .replace(
+            "/etc/ssh/sshd_config.d",
+            &work.path().join("sshd_config.d").display().to_string(),
+        );
+    let real_config = work.path().join("real_config");
+    std::fs::write(&real_config, format!("HostKey {}\n{config}", key.display())).unwrap();
+    let effective = |spec: Option<&str>| -> Vec<String> {
+        let mut command = std::process::Command::new(sshd);
+        command.arg("-T").arg("-f").arg(&real_config);
+        if let Some(spec) = spec {
+            command.args(["-C", spec]);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| {
+                [
+                    "passwordauthentication ",
+                    "kbdinteractiveauthentication ",
+                    "authenticationmethods ",
+                ]
+                .iter()
+                .any(|k| l.starts_with(k))
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let (_out, result) = evidence_run(&repo().join("fixtures/evidence/mixed"), &[], 0);
+    let web03 = crate::support::host_named(&result, "web03");
+    let ours = |context: &serde_json::Value| -> Vec<String> {
+        let yes_no = |v: &serde_json::Value| if v == true { "yes" } else { "no" };
+        let methods = context["authentication_methods"].as_array().unwrap();
+        let methods = if methods.is_empty() {
+            "any".to_owned()
+        } else {
+            methods
+                .iter()
+                .map(|chain| {
+                    chain
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|m| m.as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        vec![
+            format!(
+                "passwordauthentication {}",
+                yes_no(&context["password_authentication"])
+            ),
+            format!(
+                "kbdinteractiveauthentication {}",
+                yes_no(&context["kbd_interactive_authentication"])
+            ),
+            format!("authenticationmethods {methods}"),
+        ]
+    };
+    assert_eq!(ours(&web03["sshd"][0]), effective(None));
+    assert_eq!(
+        ours(&web03["sshd"][1]),
+        effective(Some("user=sftpuser,addr=10.0.0.1"))
+    );
+}
+
+/// What a run concluded: every finding's check, asset, state and evidence, sorted.
+fn conclusions(dir: &Path) -> (Vec<String>, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(dir)
+        .args([
+            "-q",
+            "-f",
+            "json",
+            "--lang",
+            "en",
+            "--as-of",
+            "2026-11-27T12:00:00Z",
+        ])
+        .args(["--evidence-tz", "UTC", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(predicates::ord::lt(3));
+    let result = read_json(&out.path().join("postura-result.json"));
+    let mut lines: Vec<String> = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["check_id"], f["asset"], f["state"], f["evidence"]
+            )
+        })
+        .collect();
+    lines.sort();
+    (lines, result)
+}
+
+/// No file is reported as used without a trace: each is cited by a finding's evidence (pass
+/// or fail), or the findings change when it is taken away.
+#[test]
+fn every_used_evidence_file_counts() {
+    for family in ["mfa", "firewall", "encryption", "backup", "mixed"] {
+        let dir = repo().join("fixtures/evidence").join(family);
+        let (before, result) = conclusions(&dir);
+        let cited = before.join("\n");
+        let used: Vec<String> = result["facts"]["evidence_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "used")
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(!used.is_empty(), "{family}");
+        for path in used {
+            if cited.contains(&path) {
+                continue;
+            }
+            let without = tempfile::tempdir().unwrap();
+            copy_dir(&dir, without.path());
+            std::fs::remove_file(without.path().join(&path)).unwrap();
+            let (after, _) = conclusions(without.path());
+            assert!(
+                before != after,
+                "{family}/{path} is reported as used, but no finding cites it and the findings do not change without it"
+            );
+        }
+    }
+}

@@ -188,10 +188,19 @@ impl Observer for Terminal {
                 files,
                 used,
                 errors,
-            } => eprintln!(
-                "postura: {}: {files} files, {used} used, {errors} with errors",
-                dir.display()
-            ),
+                separate,
+            } => {
+                eprintln!(
+                    "postura: {}: {files} files, {used} used, {errors} with errors",
+                    dir.display()
+                );
+                if separate > 0 {
+                    eprintln!(
+                        "postura: {}: {separate} files are several exports of one kind in one place and are judged as separate assets; a postura-manifest.json with {{\"host\": \"NAME\"}} in a folder joins its files into one host",
+                        dir.display()
+                    );
+                }
+            }
             Event::BackupTreeWalked {
                 path,
                 host,

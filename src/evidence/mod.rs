@@ -9,9 +9,8 @@
 //! Adding a format means adding one module with one [`Format`] implementation, listing it in
 //! [`FORMATS`], and adding a real sample under `fixtures/evidence/`.
 //!
-//! Host evidence (sshd, PAM) belongs to the host a `postura-manifest.json` in its folder (or
-//! a folder above) names, else to the nearest folder it sits in that is not a system folder
-//! name (`EVIDENCE/hosts/web01/pam.d/sshd` → `web01`), else to the file's own name.
+//! Which asset a file of host evidence belongs to is decided in [`placement`] once every file
+//! is read, so that several exports of one kind in one place are never merged into one.
 
 pub mod aws_iam;
 pub mod backup;
@@ -22,7 +21,9 @@ pub mod google;
 pub mod json;
 pub mod okta;
 pub mod pam;
+pub mod placement;
 pub mod sshd;
+pub mod sshd_config;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -132,8 +133,10 @@ pub fn identity(id: String, provider: &str, rel: &str, users: Vec<UserFacts>) ->
 /// Host evidence: of one file, or of all files about one host.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostEvidence {
-    /// Effective sshd settings.
-    pub sshd: Option<SshdConfigFacts>,
+    /// sshd settings, one entry per connection context.
+    pub sshd: Vec<SshdConfigFacts>,
+    /// Other evidence files this one read (an `Include` of an `sshd_config`).
+    pub consumed: Vec<String>,
     /// PAM services.
     pub pam: Vec<PamServiceFacts>,
     /// Firewall rule exports: format, file, rules.
@@ -155,9 +158,8 @@ pub struct HostEvidence {
 impl HostEvidence {
     /// Adds another file's evidence about the same host.
     fn absorb(&mut self, other: HostEvidence) {
-        if other.sshd.is_some() {
-            self.sshd = other.sshd;
-        }
+        self.sshd.extend(other.sshd);
+        self.consumed.extend(other.consumed);
         self.pam.extend(other.pam);
         self.firewall.extend(other.firewall);
         self.profiles.extend(other.profiles);
@@ -189,6 +191,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &okta::Factors,
     &google::Users,
     &sshd::SshdT,
+    &sshd_config::SshdConfig,
     &pam::PamService,
     &firewall::iptables::IptablesSave,
     &firewall::nft_json::NftJson,
@@ -237,15 +240,6 @@ pub struct FolderError {
     pub message: String,
 }
 
-/// The manifest `postura collect` writes (and a consultant may write by hand): the host
-/// name, and optionally the host's recovery point objective (`"rpo": "24h"`).
-#[derive(serde::Deserialize)]
-struct Manifest {
-    host: String,
-    #[serde(default)]
-    rpo: Option<String>,
-}
-
 use crate::collect::MANIFEST;
 
 /// How evidence is read.
@@ -288,20 +282,11 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
     let mut evidence = Evidence::default();
     let mut identities = IdentityMerger::default();
     let mut okta_factors: Vec<(usize, String, String, Vec<String>)> = Vec::new();
+    // Host evidence is placed once every file is read: exports of one kind are counted first.
+    let mut host_files: Vec<(usize, HostEvidence)> = Vec::new();
     for (mut file, parsed) in outcomes {
         match parsed {
-            Some(Parsed::Host(mut host)) => {
-                let name = host_name(root, Path::new(&file.path));
-                file.asset = Some(name.clone());
-                if !host.backups.is_empty() {
-                    // The manifest's RPO, normalised to CEL's `duration()` form.
-                    host.rpo = manifest(root, Path::new(&file.path))
-                        .and_then(|m| m.rpo)
-                        .and_then(|r| text::parse_duration_seconds(&r).ok())
-                        .map(|s| format!("{s}s"));
-                }
-                evidence.hosts.entry(name).or_default().absorb(*host);
-            }
+            Some(Parsed::Host(host)) => host_files.push((evidence.files.len(), *host)),
             Some(Parsed::Assets(assets)) => {
                 let names: Vec<&str> = assets.iter().map(|(n, _)| n.as_str()).collect();
                 file.asset = Some(names.join(", "));
@@ -320,6 +305,7 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
         }
         evidence.files.push(file);
     }
+    place_host_files(root, &mut evidence, host_files);
     evidence.identities = identities.finish();
     for (index, id, user, active) in okta_factors {
         let file = &mut evidence.files[index];
@@ -356,6 +342,7 @@ fn read_file(
         asset: None,
         error: None,
         error_line: None,
+        placement: None,
     };
     if path.file_name().is_some_and(|n| n == MANIFEST) {
         // Read where host evidence is placed (host name, RPO).
@@ -397,44 +384,127 @@ fn read_file(
     }
 }
 
-/// The nearest `postura-manifest.json` at or above the folder of `rel`.
-fn manifest(root: &Path, rel: &Path) -> Option<Manifest> {
-    let mut dir = root.join(rel);
-    while dir.pop() && dir.starts_with(root) {
-        if let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST))
-            && let Ok(manifest) = serde_json::from_str::<Manifest>(&text)
-        {
-            return Some(manifest);
-        }
-        if dir == root {
-            break;
-        }
+/// The kind of export a file of host evidence is, where a host has one of it (an sshd
+/// configuration, a firewall ruleset per address family, a volume list); `None` where a host
+/// has many (PAM services, LUKS headers, backup repositories, `sshd -T -C` contexts).
+fn exclusive_kind(format: &str, host: &HostEvidence) -> Option<String> {
+    if !host.sshd.is_empty() {
+        let contexts_only = host
+            .sshd
+            .iter()
+            .all(|c| c.read_from == "sshd -T" && c.context.is_some());
+        return (!contexts_only).then(|| "sshd".to_owned());
     }
-    None
+    if let Some((_, _, ruleset)) = host.firewall.first() {
+        let families: Vec<&str> = ruleset.families.iter().map(|f| f.name()).collect();
+        return Some(format!("{format} {}", families.join("+")));
+    }
+    (!host.profiles.is_empty() || !host.volumes.is_empty()).then(|| format.to_owned())
 }
 
-/// The host a file of host evidence belongs to (see the module documentation).
-fn host_name(root: &Path, rel: &Path) -> String {
-    if let Some(manifest) = manifest(root, rel) {
-        return manifest.host;
+/// Gives each file of host evidence its asset (see [`placement`]) and merges the files of
+/// one asset.
+fn place_host_files(root: &Path, evidence: &mut Evidence, files: Vec<(usize, HostEvidence)>) {
+    use crate::facts::Placement;
+    // Files read through another file's `Include` are part of that file's facts.
+    let mut included_by: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, host) in &files {
+        for rel in &host.consumed {
+            included_by.insert(rel.clone(), *index);
+        }
     }
-    // The nearest folder that is not a system folder name (`web01/etc/pam.d/sshd` → web01).
-    rel.parent()
-        .into_iter()
-        .flat_map(Path::ancestors)
-        .filter_map(|dir| dir.file_name())
-        .map(|name| name.to_string_lossy())
-        .find(|name| !SYSTEM_FOLDERS.contains(&name.as_ref()))
-        .map(|name| name.into_owned())
-        .unwrap_or_else(|| {
-            rel.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
+    struct Placed {
+        index: usize,
+        place: String,
+        manifest: bool,
+        kind: Option<String>,
+        host: HostEvidence,
+    }
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut included: Vec<(usize, usize)> = Vec::new();
+    for (index, host) in files {
+        let rel = evidence.files[index].path.clone();
+        if let Some(&by) = included_by.get(&rel) {
+            evidence.files[index].placement = Some(Placement::IncludedBy {
+                file: evidence.files[by].path.clone(),
+            });
+            included.push((index, by));
+            continue;
+        }
+        let (place, manifest) = placement::first_place(root, Path::new(&rel));
+        let format = evidence.files[index].format.clone().unwrap_or_default();
+        placed.push(Placed {
+            index,
+            place,
+            manifest,
+            kind: exclusive_kind(&format, &host),
+            host,
+        });
+    }
+    // Two exports of one kind for one place, and no manifest joining them: one asset each.
+    let mut by_kind: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, p) in placed.iter().enumerate() {
+        if let (false, Some(kind)) = (p.manifest, &p.kind) {
+            by_kind
+                .entry((p.place.clone(), kind.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in by_kind.into_values().filter(|m| m.len() > 1) {
+        let rels: Vec<String> = members
+            .iter()
+            .map(|&i| evidence.files[placed[i].index].path.clone())
+            .collect();
+        let mut own: Vec<String> = rels
+            .iter()
+            .map(|rel| placement::own_place(Path::new(rel)))
+            .collect();
+        // Two files naming the same host are told apart by their names.
+        for i in 0..own.len() {
+            if own.iter().filter(|o| **o == own[i]).count() > 1 {
+                let clashing = own[i].clone();
+                for (j, name) in own.iter_mut().enumerate() {
+                    if *name == clashing {
+                        *name = rels[j].clone();
+                    }
+                }
+            }
+        }
+        for (k, &i) in members.iter().enumerate() {
+            placed[i].place = own[k].clone();
+            evidence.files[placed[i].index].placement = Some(Placement::SeparateAsset {
+                alongside: rels
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, r)| r.clone())
+                    .collect(),
+            });
+        }
+    }
+    for Placed {
+        index,
+        place,
+        mut host,
+        ..
+    } in placed
+    {
+        let rel = evidence.files[index].path.clone();
+        evidence.files[index].asset = Some(place.clone());
+        if !host.backups.is_empty() {
+            // The manifest's RPO, normalised to CEL's `duration()` form.
+            host.rpo = placement::manifest(root, Path::new(&rel))
+                .and_then(|m| m.rpo)
+                .and_then(|r| text::parse_duration_seconds(&r).ok())
+                .map(|s| format!("{s}s"));
+        }
+        evidence.hosts.entry(place).or_default().absorb(host);
+    }
+    for (index, by) in included {
+        evidence.files[index].asset = evidence.files[by].asset.clone();
+    }
 }
-
-/// Folder names that copy a system layout and never name a host.
-const SYSTEM_FOLDERS: [&str; 6] = ["pam.d", "etc", "ssh", "security", "default", "config"];
 
 /// Joins identity sources with the same id (paged exports, the same export as CSV and JSON),
 /// keeping each user once, the first time it is listed. Users are moved, never copied, and
@@ -509,9 +579,7 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             }
         };
         let host = &mut facts.hosts[index];
-        if host_evidence.sshd.is_some() {
-            host.sshd = host_evidence.sshd;
-        }
+        host.sshd.extend(host_evidence.sshd);
         host.pam.extend(host_evidence.pam);
         if !host_evidence.firewall.is_empty() || !host_evidence.profiles.is_empty() {
             host.firewall = Some(firewall::host_facts(
@@ -563,6 +631,9 @@ fn merge_backup_sets(all: Vec<crate::facts::BackupSetFacts>) -> Vec<crate::facts
                     (a, b) => a.or(b),
                 };
                 known.encrypted = known.encrypted.or(set.encrypted);
+                if known.source != set.source {
+                    known.also_in.push(set.source);
+                }
             }
             None => sets.push(set),
         }
@@ -601,16 +672,5 @@ mod tests {
         assert_ne!(pseudonym("a"), pseudonym("b"));
         assert!(!pseudonym("alice").contains("alice"));
         assert_eq!(pseudonym("alice").len(), 15);
-    }
-
-    #[test]
-    fn host_name_from_folder_or_file() {
-        let root = Path::new("/nonexistent-evidence");
-        assert_eq!(host_name(root, Path::new("web01/sshd-T.txt")), "web01");
-        assert_eq!(
-            host_name(root, Path::new("hosts/web01/etc/pam.d/sshd")),
-            "web01"
-        );
-        assert_eq!(host_name(root, Path::new("db02.txt")), "db02");
     }
 }

@@ -40,6 +40,9 @@ impl Format for SshdT {
     fn parse(&self, input: &Input<'_>) -> Result<(Parsed, u64), ParseError> {
         let text = super::text::read_text(input.path)?;
         let mut facts = SshdConfigFacts {
+            read_from: "sshd -T".into(),
+            context: super::placement::context_spec(std::path::Path::new(input.rel))
+                .map(|(spec, _)| spec),
             source: input.source(0),
             ..SshdConfigFacts::default()
         };
@@ -63,42 +66,9 @@ impl Format for SshdT {
                 ));
             }
             settings += 1;
-            let yes_no = |v: &str| -> Result<bool, ParseError> {
-                match v {
-                    "yes" => Ok(true),
-                    "no" => Ok(false),
-                    other => Err(ParseError::at(
-                        line_no,
-                        format!("`{keyword}`: expected yes or no, found `{other}`"),
-                    )),
-                }
-            };
-            let list = |v: &str| v.split(',').map(str::to_owned).collect::<Vec<_>>();
-            match keyword {
-                "passwordauthentication" => facts.password_authentication = Some(yes_no(value)?),
-                // OpenSSH before 8.7 prints the older name.
-                "kbdinteractiveauthentication" | "challengeresponseauthentication" => {
-                    facts.kbd_interactive_authentication = Some(yes_no(value)?);
-                }
-                "pubkeyauthentication" => facts.pubkey_authentication = Some(yes_no(value)?),
-                "permitemptypasswords" => facts.permit_empty_passwords = Some(yes_no(value)?),
-                "usepam" => facts.use_pam = Some(yes_no(value)?),
-                "permitrootlogin" => facts.permit_root_login = Some(value.to_owned()),
-                "authenticationmethods" => {
-                    facts.authentication_methods = if value == "any" {
-                        Vec::new()
-                    } else {
-                        value.split_whitespace().map(list).collect()
-                    };
-                }
-                "kexalgorithms" => facts.kex = list(value),
-                "ciphers" => facts.ciphers = list(value),
-                "macs" => facts.macs = list(value),
-                "hostkeyalgorithms" => facts.host_key_algorithms = list(value),
-                // Settings no check reads are counted, not kept.
-                _ => continue,
-            }
-            facts.lines.insert(keyword.to_owned(), line_no);
+            let at = format!("{}:{line_no}", input.rel);
+            apply_setting(&mut facts, keyword, value, at)
+                .map_err(|message| ParseError::at(line_no, message))?;
         }
         if facts.password_authentication.is_none() {
             return Err(ParseError::whole(
@@ -107,10 +77,66 @@ impl Format for SshdT {
         }
         Ok((
             Parsed::Host(Box::new(HostEvidence {
-                sshd: Some(facts),
+                sshd: vec![facts],
                 ..HostEvidence::default()
             })),
             settings,
         ))
     }
+}
+
+/// Sets one judged setting (lower-case keyword) from its value; other keywords are ignored.
+/// `at` says where it was read. Returns what was expected when the value is not understood.
+pub fn apply_setting(
+    facts: &mut SshdConfigFacts,
+    keyword: &str,
+    value: &str,
+    at: String,
+) -> Result<(), String> {
+    let yes_no = |v: &str| -> Result<bool, String> {
+        match v.to_ascii_lowercase().as_str() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            other => Err(format!("`{keyword}`: expected yes or no, found `{other}`")),
+        }
+    };
+    // `sshd_config` may add to, remove from or put before the defaults (`+3des-cbc`); what it
+    // adds or puts first is offered, what it removes is not.
+    let list = |v: &str| {
+        v.split(',')
+            .filter(|a| !a.is_empty() && !a.starts_with('-'))
+            .map(|a| a.trim_start_matches(['+', '^']).to_owned())
+            .collect::<Vec<_>>()
+    };
+    match keyword {
+        "passwordauthentication" => facts.password_authentication = Some(yes_no(value)?),
+        // OpenSSH before 8.7 prints the older name.
+        "kbdinteractiveauthentication" | "challengeresponseauthentication" => {
+            facts.kbd_interactive_authentication = Some(yes_no(value)?);
+        }
+        "pubkeyauthentication" => facts.pubkey_authentication = Some(yes_no(value)?),
+        "permitemptypasswords" => facts.permit_empty_passwords = Some(yes_no(value)?),
+        "usepam" => facts.use_pam = Some(yes_no(value)?),
+        "permitrootlogin" => facts.permit_root_login = Some(value.to_owned()),
+        "authenticationmethods" => {
+            facts.authentication_methods = if value == "any" {
+                Vec::new()
+            } else {
+                value.split_whitespace().map(list).collect()
+            };
+        }
+        "kexalgorithms" => facts.kex = list(value),
+        "ciphers" => facts.ciphers = list(value),
+        "macs" => facts.macs = list(value),
+        "hostkeyalgorithms" => facts.host_key_algorithms = list(value),
+        // Settings no check reads are counted, not kept.
+        _ => return Ok(()),
+    }
+    let keyword = if keyword == "challengeresponseauthentication" {
+        "kbdinteractiveauthentication"
+    } else {
+        keyword
+    };
+    facts.at.insert(keyword.to_owned(), at);
+    Ok(())
 }

@@ -65,4 +65,7 @@ pub struct BackupSetFacts {
     pub future: u64,
     /// Where the set was read.
     pub source: SourceRef,
+    /// Other listings of the same set (`borg list` and `borg info` of one repository).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<SourceRef>,
 }

@@ -48,6 +48,9 @@ pub struct VolumeFacts {
     pub key_protectors: Vec<String>,
     /// Where it was read.
     pub source: SourceRef,
+    /// Other exports of the host that list the same volume (`lsblk -J` and `lsblk -J -f`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<SourceRef>,
 }
 
 /// A LUKS header.

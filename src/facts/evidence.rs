@@ -61,6 +61,26 @@ pub struct EvidenceFileFacts {
     /// Line of the error, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_line: Option<u64>,
+    /// How the file was placed, when the folder alone did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
+/// How a file of host evidence was given its asset when the folder did not decide it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Placement {
+    /// One of several exports of one format for one place, without a `postura-manifest.json`
+    /// saying they belong together: judged as its own asset.
+    SeparateAsset {
+        /// The other files of the same format there.
+        alongside: Vec<String>,
+    },
+    /// Read as part of another file (an `Include` of an `sshd_config`).
+    IncludedBy {
+        /// The including file.
+        file: String,
+    },
 }
 
 /// An identity source: a cloud account or identity-provider tenant and its users.
@@ -140,9 +160,16 @@ pub struct AccessKeyFacts {
     pub last_used: Option<jiff::Timestamp>,
 }
 
-/// The effective sshd configuration (`sshd -T`), as evidence about a host.
+/// The sshd configuration of one connection context, as evidence about a host.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct SshdConfigFacts {
+    /// What it was read from: `sshd -T` (effective settings) or `sshd_config` (the file, with
+    /// OpenSSH's defaults for what it does not set).
+    pub read_from: String,
+    /// The connection context: the `-C` specification of an `sshd -T -C` capture
+    /// (`user=backup,addr=10.30.4.17`) or a `Match` line; absent for the global settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
     /// `passwordauthentication`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_authentication: Option<bool>,
@@ -179,9 +206,13 @@ pub struct SshdConfigFacts {
     pub host_key_algorithms: Vec<String>,
     /// Where the settings were read.
     pub source: SourceRef,
-    /// The 1-based line of each setting above, by its `sshd -T` keyword.
+    /// Where each setting above came from, by its lower-case keyword: `FILE:LINE`, or
+    /// `FILE (OpenSSH default)` for a setting an `sshd_config` leaves unset.
     #[serde(default)]
-    pub lines: std::collections::BTreeMap<String, u64>,
+    pub at: std::collections::BTreeMap<String, String>,
+    /// What the evidence could not show (an `Include` whose files were not collected).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One PAM service file (`/etc/pam.d/<service>`).

@@ -59,6 +59,9 @@ pub struct FirewallFamilyFacts {
     /// non-loopback interface), for every destination port 0–65535, as ranges in ascending
     /// order that do not overlap; `tcp.containing(PORT)` finds the range of a port.
     pub tcp: Vec<PortVerdict>,
+    /// The export these verdicts were worked out from.
+    #[serde(default)]
+    pub source: SourceRef,
 }
 
 /// The verdict for a range of destination ports.

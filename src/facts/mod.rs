@@ -154,9 +154,10 @@ pub struct HostFacts {
     /// Probes that could not finish on this host. A failure is an observation, not a crash.
     #[serde(default)]
     pub probe_errors: Vec<ProbeError>,
-    /// Effective sshd configuration from evidence (`sshd -T`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sshd: Option<SshdConfigFacts>,
+    /// sshd configuration from evidence, one entry per connection context: the global
+    /// settings (`sshd -T`, `sshd_config`), each `sshd -T -C` capture and each `Match` block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sshd: Vec<SshdConfigFacts>,
     /// PAM service files from evidence.
     #[serde(default)]
     pub pam: Vec<PamServiceFacts>,
@@ -191,7 +192,7 @@ impl HostFacts {
             port_counts: PortCounts::default(),
             ports: Vec::new(),
             probe_errors: Vec::new(),
-            sshd: None,
+            sshd: Vec::new(),
             pam: Vec::new(),
             firewall: None,
             encryption: None,

@@ -286,7 +286,7 @@ pub fn run_scan(
                 port_counts: counts,
                 ports,
                 probe_errors: Vec::new(),
-                sshd: None,
+                sshd: Vec::new(),
                 pam: Vec::new(),
                 firewall: None,
                 encryption: None,

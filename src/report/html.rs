@@ -153,6 +153,8 @@ struct EvidenceFileView {
     records: u64,
     error: String,
     failed: bool,
+    /// How the file was given its asset, when its folder did not say.
+    placement: String,
 }
 
 #[derive(Serialize)]
@@ -599,8 +601,25 @@ fn evidence_file_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec
                 _ => String::new(),
             },
             failed: f.status == crate::facts::EvidenceStatus::Error,
+            placement: placement_note(f.placement.as_ref(), l),
         })
         .collect()
+}
+
+/// How a file was placed, in words.
+pub(crate) fn placement_note(
+    placement: Option<&crate::facts::Placement>,
+    l: &BTreeMap<String, String>,
+) -> String {
+    use crate::facts::Placement;
+    let label = |key: &str| l.get(key).cloned().unwrap_or_default();
+    match placement {
+        None => String::new(),
+        Some(Placement::SeparateAsset { alongside }) => {
+            label("placement_separate").replace("{files}", &alongside.join(", "))
+        }
+        Some(Placement::IncludedBy { file }) => label("placement_included").replace("{file}", file),
+    }
 }
 
 /// Reference lines in a fixed order, DSGVO first, then the Zero Trust maturity stage.

@@ -66,6 +66,7 @@ impl Format for Volumes {
                         method: json::string(volume, "KmsKeyId").map(str::to_owned),
                         key_protectors: Vec::new(),
                         source: input.source(line),
+                        also_in: Vec::new(),
                     }],
                     ..HostEvidence::default()
                 },

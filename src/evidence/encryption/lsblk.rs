@@ -239,6 +239,7 @@ fn volumes(devices: Vec<Device>, tree: bool, input: &Input<'_>) -> (Parsed, u64)
             method: None,
             key_protectors: Vec::new(),
             source: input.source(device.line),
+            also_in: Vec::new(),
         });
     }
     let count = volumes.len() as u64;

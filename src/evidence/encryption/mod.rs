@@ -22,6 +22,7 @@ pub fn host_facts(all: Vec<VolumeFacts>, luks: Vec<LuksFacts>) -> EncryptionFact
                 known.fstype = known.fstype.take().or(volume.fstype);
                 known.layer = known.layer.take().or(volume.layer);
                 known.encrypted = known.encrypted.or(volume.encrypted);
+                known.also_in.push(volume.source);
             }
             None => volumes.push(volume),
         }
