@@ -27,6 +27,7 @@ pub mod error;
 pub(crate) mod evidence;
 pub mod facts;
 pub(crate) mod firewall;
+pub mod interrupt;
 pub mod pipeline;
 pub(crate) mod probes;
 pub mod report;

@@ -74,6 +74,9 @@ pub struct ScanOptions {
     pub backup_dirs: Vec<String>,
     /// How to judge and report.
     pub judge: JudgeOptions,
+    /// A stop request (SIGINT, SIGTERM): no new probes, the grace time for those in flight,
+    /// then the result and reports of what was covered, marked incomplete.
+    pub interrupt: crate::interrupt::Interrupt,
 }
 
 /// How facts are judged and reported: shared by `scan` and `evaluate`.
@@ -194,6 +197,8 @@ pub enum Verdict {
     /// Reports written, but nothing was assessed: no host answered and no evidence was used.
     /// A wrong folder or a dead network must not pass a pipeline.
     NothingAssessed,
+    /// Stopped by a signal (its number); the reports cover what was done and say so.
+    Interrupted(i32),
 }
 
 /// What a run produced.
@@ -264,8 +269,8 @@ pub fn scan(
         local.push(walk_backup_tree(tree, observer, clock)?);
     }
     let offline = specs.is_empty();
-    let mut facts = if offline {
-        Facts::empty(clock())
+    let (mut facts, services) = if offline {
+        (Facts::empty(clock()), (0, 0))
     } else {
         scan_network(options, specs, ports, observer, clock)?
     };
@@ -275,7 +280,44 @@ pub fn scan(
     if offline {
         facts.finished_at = clock();
     }
-    judge_and_report(prepared, facts, &options.judge, observer, clock)
+    if let Some(signal) = options.interrupt.signal() {
+        facts.interrupted = Some(coverage(&facts, signal, services, clock()));
+    }
+    let mut outcome = judge_and_report(prepared, facts, &options.judge, observer, clock)?;
+    if let Some(signal) = options.interrupt.signal() {
+        outcome.verdict = Verdict::Interrupted(signal);
+    }
+    Ok(outcome)
+}
+
+/// What an interrupted run covered. `services` is (due, finished).
+fn coverage(
+    facts: &Facts,
+    signal: i32,
+    services: (u64, u64),
+    at: jiff::Timestamp,
+) -> crate::facts::Interruption {
+    let mut covered = crate::facts::Interruption {
+        signal: crate::interrupt::signal_name(signal),
+        at,
+        services_planned: services.0,
+        services_probed: services.1,
+        evidence_files: facts.evidence_files.len() as u64,
+        ..Default::default()
+    };
+    for host in facts.hosts.iter().filter(|h| h.address.is_some()) {
+        let c = &host.port_counts;
+        let scanned = u64::from(c.open + c.closed + c.filtered + c.unreachable);
+        covered.hosts_planned += 1;
+        covered.ports_planned += scanned + host.ports_not_scanned;
+        covered.ports_scanned += scanned;
+        if host.ports_not_scanned == 0 {
+            covered.hosts_complete += 1;
+        } else if scanned > 0 {
+            covered.hosts_partial += 1;
+        }
+    }
+    covered
 }
 
 /// Judges a saved facts file (from `--format facts`), writes the reports and applies the gate.
@@ -376,7 +418,7 @@ fn scan_network(
     ports: Vec<u16>,
     observer: &mut dyn Observer,
     clock: &dyn Fn() -> jiff::Timestamp,
-) -> Result<Facts, Error> {
+) -> Result<(Facts, (u64, u64)), Error> {
     let exclude = targets::parse_target_args(&options.exclude)?;
     let scope = options
         .scope
@@ -430,19 +472,22 @@ fn scan_network(
         settings,
         service_probes: options.service_probes,
         extra_roots: Arc::new(extra_roots),
+        interrupt: options.interrupt.clone(),
     };
     let started_at = clock();
-    let hosts = probes::run_scan(&request, observer)?;
-    Ok(Facts {
+    let run = probes::run_scan(&request, observer)?;
+    let facts = Facts {
         schema_version: FACTS_SCHEMA_VERSION,
         tool: ToolInfo::current(),
         started_at,
         finished_at: clock(),
         scan: Some(scan_settings),
-        hosts,
+        hosts: run.hosts,
         identities: Vec::new(),
         evidence_files: Vec::new(),
-    })
+        interrupted: None,
+    };
+    Ok((facts, (run.services_planned, run.services_probed)))
 }
 
 /// Stages 5 to 8.

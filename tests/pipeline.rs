@@ -88,6 +88,7 @@ fn scan_of_evidence_alone_reports_each_folder() {
         evidence_tz: Some(jiff::tz::TimeZone::UTC),
         backup_dirs: Vec::new(),
         judge,
+        interrupt: postura::interrupt::Interrupt::new(),
     };
     let outcome = pipeline::scan(&options, &mut recorder, &clock).unwrap();
     assert_eq!(outcome.verdict, Verdict::Passed);
@@ -97,4 +98,47 @@ fn scan_of_evidence_alone_reports_each_folder() {
         "{:?}",
         recorder.0
     );
+}
+
+/// A stop requested before the network stage: nothing is probed, the evidence is still judged,
+/// and the result says what was covered.
+#[test]
+fn stop_requested_before_the_scan_writes_what_was_covered() {
+    let out = tempfile::tempdir().unwrap();
+    let mut recorder = Recorder::default();
+    let interrupt = postura::interrupt::Interrupt::new();
+    interrupt.raise(15);
+    let options = ScanOptions {
+        targets: vec!["127.0.0.1".into()],
+        exclude: Vec::new(),
+        scope: None,
+        confirmed_large: false,
+        ports: "1-100".into(),
+        profile: Profile::Fast,
+        rate: None,
+        concurrency: None,
+        timeout: None,
+        service_probes: true,
+        ca_file: None,
+        evidence: vec![repo().join("fixtures/evidence/firewall")],
+        evidence_tz: Some(jiff::tz::TimeZone::UTC),
+        backup_dirs: Vec::new(),
+        judge: judge_options(out.path()),
+        interrupt,
+    };
+    let outcome = pipeline::scan(&options, &mut recorder, &clock).unwrap();
+    assert_eq!(outcome.verdict, Verdict::Interrupted(15));
+    let covered = outcome
+        .result
+        .facts
+        .interrupted
+        .as_ref()
+        .expect("marked incomplete");
+    assert_eq!(covered.signal, "SIGTERM");
+    assert_eq!((covered.hosts_planned, covered.hosts_complete), (1, 0));
+    assert_eq!((covered.ports_planned, covered.ports_scanned), (100, 0));
+    assert!(covered.evidence_files > 0);
+    let host = &outcome.result.facts.hosts[0];
+    assert_eq!(host.ports_not_scanned, 100);
+    assert!(!outcome.written.is_empty(), "the reports are written");
 }

@@ -478,3 +478,102 @@ fn hosts_file_names_resolve_while_dns_is_silent() {
     assert!(stderr.contains("nosuch.ns.test"), "{stderr}");
     assert!(stderr.contains("DNS did not answer"), "{stderr}");
 }
+
+/// Starts a long scan of a silent /24 in a namespace (one listener answers), sends `signals`
+/// (the first once the scan is under way, the next 100 ms later) and returns the exit code,
+/// with the output folder.
+fn interrupted_namespace_scan(tag: &str, signals: &[&str]) -> (Option<i32>, tempfile::TempDir) {
+    let ns = Netns::new(tag);
+    ns.nft(
+        "table inet t {\n\
+           chain input {\n\
+             type filter hook input priority 0; policy accept;\n\
+             ip daddr != 127.0.0.1 tcp dport 1-65535 drop\n\
+           }\n\
+         }\n",
+    );
+    let _listener = ns.spawn(&[
+        "python3", "-c",
+        "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',1100))\ns.listen(64)\ntime.sleep(60)",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = tempfile::tempdir().unwrap();
+    // 256 hosts × 2,000 ports, most of them silent: minutes of work at the gentle profile.
+    let mut child = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(postura_path())
+        .args([
+            "scan",
+            "127.0.0.0/24",
+            "--ports",
+            "1-2000",
+            "--profile",
+            "gentle",
+        ])
+        .args(["-q", "-f", "json,html", "--lang", "en", "--out"])
+        .arg(out.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    for signal in signals {
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Bounded: a run that ignores the signal is killed and fails the test.
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), out);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("postura did not stop within 30 s of {signals:?}");
+}
+
+#[test]
+fn sigint_and_sigterm_write_what_was_covered() {
+    assert!(
+        is_root() && require("nft"),
+        "needs root and nft for a namespace"
+    );
+    for (signal, code, name) in [("INT", 130, "SIGINT"), ("TERM", 143, "SIGTERM")] {
+        let (status, out) = interrupted_namespace_scan(&format!("stop{code}"), &[signal]);
+        assert_eq!(status, Some(code), "{name}");
+        let result = read_json(&out.path().join("postura-result.json"));
+        let covered = &result["facts"]["interrupted"];
+        assert_eq!(covered["signal"], name);
+        assert_eq!(covered["hosts_planned"], 256);
+        let (scanned, planned) = (
+            covered["ports_scanned"].as_u64().unwrap(),
+            covered["ports_planned"].as_u64().unwrap(),
+        );
+        assert_eq!(planned, 512_000);
+        assert!(scanned > 0 && scanned < planned, "{covered}");
+        let listener = &result["facts"]["hosts"][1];
+        assert_eq!(listener["address"], "127.0.0.1");
+        let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+        assert!(html.contains(&format!("Incomplete: run stopped by {name}")));
+        assert!(
+            html.contains("of 512,000 port probes"),
+            "coverage in the report: {}",
+            &html[html.find("id=\"incomplete").unwrap_or(0)..][..600.min(html.len())]
+        );
+    }
+}
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    assert!(
+        is_root() && require("nft"),
+        "needs root and nft for a namespace"
+    );
+    let (status, out) = interrupted_namespace_scan("stoptwice", &["INT", "INT"]);
+    assert_eq!(status, Some(130));
+    // Gone before the grace time was over: no report, and no half-written one.
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

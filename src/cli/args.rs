@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     after_help = "Exit codes: 0 ran, no gate failed; 1 a gate failed (--fail-on); 2 usage or \
 input error, named with file and line; 3 the run could not proceed; 4 nothing was assessed (no \
-host answered, no evidence file used). When several apply: 2, then 3, 4, 1."
+host answered, no evidence file used); 130 / 143 interrupted by SIGINT / SIGTERM, a partial \
+result was written. When several apply: 130/143, then 2, 3, 4, 1."
 )]
 pub struct Cli {
     /// What to do.

@@ -3,6 +3,7 @@
 pub mod args;
 mod progress;
 
+use postura::interrupt::Interrupt;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -30,6 +31,10 @@ pub enum Exit {
     Run = 3,
     /// Nothing was assessed: no host answered and no evidence file was used.
     NothingAssessed = 4,
+    /// Interrupted by SIGINT; a partial result was written.
+    Interrupted = 130,
+    /// Interrupted by SIGTERM; a partial result was written.
+    Terminated = 143,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -261,9 +266,19 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         evidence_tz: args.evidence_tz,
         backup_dirs: args.backup_dir,
         judge: judge_options(&args.report),
+        interrupt: Interrupt::new(),
     };
+    watch_signals(&options.interrupt)?;
     let mut terminal = Terminal::new(args.report.quiet);
-    let outcome = pipeline::scan(&options, &mut terminal, &now)?;
+    let outcome = match pipeline::scan(&options, &mut terminal, &now) {
+        Ok(outcome) => outcome,
+        // An interrupted run's code wins over an error that followed (see the exit codes).
+        Err(err) if options.interrupt.is_raised() => {
+            report_error(&err);
+            return Ok(interrupted_exit(options.interrupt.signal().unwrap_or(2)));
+        }
+        Err(err) => return Err(err),
+    };
     terminal.bar.finish();
     finish(&outcome, args.report.quiet)
 }
@@ -299,7 +314,49 @@ fn finish(outcome: &Outcome, quiet: bool) -> Result<Exit, Error> {
             );
             Exit::NothingAssessed
         }
+        Verdict::Interrupted(signal) => {
+            eprintln!(
+                "postura: interrupted by {}: the result and reports cover what was done and are marked incomplete",
+                postura::interrupt::signal_name(signal)
+            );
+            interrupted_exit(signal)
+        }
     })
+}
+
+fn interrupted_exit(signal: i32) -> Exit {
+    if signal == signal_hook::consts::SIGTERM {
+        Exit::Terminated
+    } else {
+        Exit::Interrupted
+    }
+}
+
+/// The first SIGINT or SIGTERM asks the run to stop and write what it has; a second one ends
+/// the process at once.
+fn watch_signals(interrupt: &Interrupt) -> Result<(), Error> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| Error::Run(RunError::Startup(e)))?;
+    let interrupt = interrupt.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if interrupt.is_raised() {
+                    eprintln!("\npostura: {}: stopping now", postura::interrupt::signal_name(signal));
+                    std::process::exit(128 + signal);
+                }
+                interrupt.raise(signal);
+                eprintln!(
+                    "\npostura: {}: no new probes; those in flight get {} s, then the result of what was covered is written (again to stop at once)",
+                    postura::interrupt::signal_name(signal),
+                    postura::interrupt::GRACE.as_secs()
+                );
+            }
+        })
+        .map_err(|e| Error::Run(RunError::Startup(e)))?;
+    Ok(())
 }
 
 fn evidence_command(dir: &std::path::Path, json: bool) -> Result<Exit, Error> {

@@ -30,6 +30,10 @@ pub const FACTS_SCHEMA_VERSION: u32 = 1;
 /// Upper bound on the bytes of a banner kept as a fact; banners are attacker-controlled.
 pub const MAX_BANNER_BYTES: usize = 512;
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// One facts document: what a single `postura scan` observed.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +60,36 @@ pub struct Facts {
     /// Every file of the evidence folder and what became of it.
     #[serde(default)]
     pub evidence_files: Vec<EvidenceFileFacts>,
+    /// The run was stopped (SIGINT, SIGTERM) before it finished: what it covered. Absent for
+    /// a complete run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interruption>,
+}
+
+/// What an interrupted run covered before it stopped.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Interruption {
+    /// The signal that stopped it: `SIGINT` or `SIGTERM`.
+    pub signal: String,
+    /// When the run noticed it (RFC 3339, UTC).
+    #[schemars(with = "String")]
+    pub at: jiff::Timestamp,
+    /// Hosts of the network scan.
+    pub hosts_planned: u64,
+    /// Hosts whose every port was scanned.
+    pub hosts_complete: u64,
+    /// Hosts with some ports scanned.
+    pub hosts_partial: u64,
+    /// Port probes the scan would have made (hosts × ports).
+    pub ports_planned: u64,
+    /// Port probes that came to a result.
+    pub ports_scanned: u64,
+    /// Service probes due on the open ports found.
+    pub services_planned: u64,
+    /// Service probes that finished.
+    pub services_probed: u64,
+    /// Evidence files read (every one given, since reading them comes first).
+    pub evidence_files: u64,
 }
 
 impl Facts {
@@ -70,6 +104,7 @@ impl Facts {
             hosts: Vec::new(),
             identities: Vec::new(),
             evidence_files: Vec::new(),
+            interrupted: None,
         }
     }
 }
@@ -147,6 +182,9 @@ pub struct HostFacts {
     pub scanned_ports: String,
     /// How many scanned ports ended in each state.
     pub port_counts: PortCounts,
+    /// Ports of `scanned_ports` that were not scanned because the run was interrupted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ports_not_scanned: u64,
     /// Every scanned port that was not closed (open, filtered, unreachable), in port order.
     /// Closed ports are only counted, to keep the document small.
     #[serde(default)]
@@ -190,6 +228,7 @@ impl HostFacts {
             rtt_ms: None,
             scanned_ports: String::new(),
             port_counts: PortCounts::default(),
+            ports_not_scanned: 0,
             ports: Vec::new(),
             probe_errors: Vec::new(),
             sshd: Vec::new(),

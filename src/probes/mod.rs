@@ -155,6 +155,18 @@ pub struct ScanRequest {
     pub service_probes: bool,
     /// Extra trust anchors for certificate verdicts (`--ca-file`), besides the Mozilla roots.
     pub extra_roots: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    /// A stop request (SIGINT, SIGTERM).
+    pub interrupt: crate::interrupt::Interrupt,
+}
+
+/// What a scan found, and how much of it was done when it was interrupted.
+pub struct ScanRun {
+    /// Every host in scope, in target order.
+    pub hosts: Vec<HostFacts>,
+    /// Service probes due on the open ports found.
+    pub services_planned: u64,
+    /// Service probes that finished.
+    pub services_probed: u64,
 }
 
 impl ScanRequest {
@@ -195,10 +207,7 @@ impl ScanRequest {
 }
 
 /// Runs the scan and returns one [`HostFacts`] per target, in address order.
-pub fn run_scan(
-    request: &ScanRequest,
-    progress: &mut dyn Progress,
-) -> Result<Vec<HostFacts>, RunError> {
+pub fn run_scan(request: &ScanRequest, progress: &mut dyn Progress) -> Result<ScanRun, RunError> {
     // Each attempt in flight holds a descriptor; ask for as many as the hard limit allows.
     let nofile = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
     let window = request.settings.concurrency.min(
@@ -221,6 +230,9 @@ pub fn run_scan(
     }
     let mut results: Vec<Option<portscan::HostScan>> = vec![None; request.targets.len()];
     for (ports, members) in groups {
+        if request.interrupt.is_raised() {
+            break;
+        }
         let plan = ConnectScanPlan {
             hosts: members
                 .iter()
@@ -231,6 +243,7 @@ pub fn run_scan(
             rate: request.settings.rate.and_then(NonZeroU32::new),
             timing: request.settings.timing,
             threads: scan_threads(members.len() * ports.len()),
+            interrupt: request.interrupt.clone(),
         };
         let scans = portscan::connect_scan(&plan, progress).map_err(RunError::Startup)?;
         for (index, scan) in members.into_iter().zip(scans) {
@@ -270,8 +283,13 @@ pub fn run_scan(
                     facts
                 })
                 .collect();
+            let settled = u64::from(scan.closed) + scan.ports.len() as u64;
+            let not_scanned = (scanned.len() as u64).saturating_sub(settled);
             let state = if scan.answered {
                 HostState::Up
+            } else if settled == 0 && not_scanned > 0 {
+                // Interrupted before any of its ports came to a result.
+                HostState::NotScanned
             } else if counts.unreachable > 0 && counts.filtered == 0 {
                 HostState::Unreachable
             } else {
@@ -284,6 +302,7 @@ pub fn run_scan(
                 rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
                 scanned_ports: PortRange::format_list(&PortRange::collapse(scanned)),
                 port_counts: counts,
+                ports_not_scanned: not_scanned,
                 ports,
                 probe_errors: Vec::new(),
                 sshd: Vec::new(),
@@ -295,15 +314,22 @@ pub fn run_scan(
         })
         .collect();
 
-    if request.service_probes {
+    let (services_planned, services_probed) = if request.service_probes {
         probe_services(
             &mut hosts,
             &request.settings,
             &request.extra_roots,
+            &request.interrupt,
             progress,
-        )?;
-    }
-    Ok(hosts)
+        )?
+    } else {
+        (0, 0)
+    };
+    Ok(ScanRun {
+        hosts,
+        services_planned,
+        services_probed,
+    })
 }
 
 /// The ports to scan on one target: its `host:port` ports, plus `--ports` when it was also
@@ -357,12 +383,15 @@ struct PortUpdate {
     ssh: Option<crate::facts::SshFacts>,
 }
 
+/// Probes the services on every open port; returns how many probes were due and how many
+/// finished (fewer when the run was interrupted).
 fn probe_services(
     hosts: &mut [HostFacts],
     settings: &ProfileSettings,
     extra_roots: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    interrupt: &crate::interrupt::Interrupt,
     progress: &mut dyn Progress,
-) -> Result<(), RunError> {
+) -> Result<(u64, u64), RunError> {
     let jobs: Vec<ServiceJob> = hosts
         .iter()
         .enumerate()
@@ -383,10 +412,10 @@ fn probe_services(
                 })
         })
         .collect();
-    if jobs.is_empty() {
-        return Ok(());
-    }
     let total = jobs.len() as u64;
+    if jobs.is_empty() || interrupt.is_raised() {
+        return Ok((total, 0));
+    }
     progress.update(Stage::Services, 0, total);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -395,24 +424,44 @@ fn probe_services(
         .map_err(RunError::Startup)?;
     let timing = settings.banner;
     let limit = Arc::new(Semaphore::new(settings.probe_concurrency.max(1)));
-    runtime.block_on(async {
+    let probed = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for job in jobs {
             let limit = Arc::clone(&limit);
+            let interrupt = interrupt.clone();
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                probe_one_port(job, timing).await
+                // Probes still waiting for their turn are not started once a stop is asked.
+                if interrupt.is_raised() {
+                    return None;
+                }
+                Some(probe_one_port(job, timing).await)
             });
         }
-        let mut done = 0u64;
-        while let Some(joined) = set.join_next().await {
-            done += 1;
-            progress.update(Stage::Services, done, total);
-            let Ok(result) = joined else { continue };
-            apply(&mut hosts[result.host], result);
+        let (mut done, mut probed) = (0u64, 0u64);
+        loop {
+            // Checked every 100 ms: a stop gives the probes in flight the grace time, no more.
+            let next = tokio::time::timeout(Duration::from_millis(100), set.join_next()).await;
+            match next {
+                Ok(None) => break,
+                Ok(Some(joined)) => {
+                    done += 1;
+                    progress.update(Stage::Services, done, total);
+                    if let Ok(Some(result)) = joined {
+                        probed += 1;
+                        apply(&mut hosts[result.host], result);
+                    }
+                }
+                Err(_) if interrupt.grace_over() => {
+                    set.abort_all();
+                    break;
+                }
+                Err(_) => {}
+            }
         }
+        probed
     });
-    Ok(())
+    Ok((total, probed))
 }
 
 fn host_header(name: Option<&str>, addr: IpAddr) -> String {

@@ -54,6 +54,9 @@ pub struct ConnectScanPlan {
     pub timing: ScanTiming,
     /// Scanning threads (the window is split between them).
     pub threads: usize,
+    /// A stop request: no new attempt once raised, attempts in flight abandoned after the grace
+    /// time.
+    pub interrupt: crate::interrupt::Interrupt,
 }
 
 /// The outcome for one port that was not closed.
@@ -219,7 +222,7 @@ pub fn connect_scan(
                 .map(|share| {
                     let (limiter, answered, done) = (limiter.as_ref(), &answered, &done);
                     scope.spawn(move || {
-                        scan_share(share, &plan.timing, window, limiter, answered, done)
+                        scan_share(share, plan, window, limiter, answered, done)
                             .map(|hosts| (share.global.clone(), hosts))
                     })
                 })
@@ -260,7 +263,7 @@ pub fn connect_scan(
 
 fn scan_share(
     share: &Share,
-    timing: &ScanTiming,
+    plan: &ConnectScanPlan,
     concurrency: usize,
     limiter: Option<&DirectLimiter>,
     answered: &[AtomicBool],
@@ -268,7 +271,7 @@ fn scan_share(
 ) -> std::io::Result<Vec<HostProgress>> {
     let mut scanner = Scanner {
         share,
-        timing,
+        timing: &plan.timing,
         concurrency,
         limiter,
         answered,
@@ -294,6 +297,18 @@ fn scan_share(
         last_sweep: Instant::now(),
     };
     loop {
+        if plan.interrupt.is_raised() {
+            // Stopping: nothing new is sent; attempts in flight may settle within the grace
+            // time, the rest are abandoned (their ports count as not scanned).
+            if scanner.in_flight == 0 || plan.interrupt.grace_over() {
+                break;
+            }
+            scanner.wait(None)?;
+            scanner.settle_ready();
+            scanner.sweep();
+            scanner.publish_progress();
+            continue;
+        }
         let rate_wait = scanner.launch();
         if scanner.pass_over() {
             if scanner.next_pass() {

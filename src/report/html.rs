@@ -45,6 +45,14 @@ struct View {
     evidence_files: Vec<EvidenceFileView>,
     hosts_up: usize,
     tls_grades: Vec<TlsGradeView>,
+    /// Heading and coverage of an interrupted run.
+    incomplete: Option<IncompleteView>,
+}
+
+#[derive(Serialize)]
+struct IncompleteView {
+    title: String,
+    covered: String,
 }
 
 #[derive(Serialize)]
@@ -238,6 +246,8 @@ fn build_view(result: &ScanResult) -> View {
             .count(),
         hosts: host_views(result, &l),
         evidence_files: evidence_file_views(result, &l),
+        incomplete: super::interruption_text(result, &l)
+            .map(|(title, covered)| IncompleteView { title, covered }),
         l,
     }
 }

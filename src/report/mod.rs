@@ -216,6 +216,23 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError
 }
 
 /// Formats a number for the report language (German decimal comma).
+/// A count with thousands grouped as each language writes them (`512,000`, `512.000`).
+pub(crate) fn format_count(value: u64, lang: Lang) -> String {
+    let digits = value.to_string();
+    let separator = match lang {
+        Lang::De => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
 pub(crate) fn format_number(value: f64, decimals: usize, lang: Lang) -> String {
     // Rounding a tiny negative, or -0.0 itself, must not print "-0".
     let rounded = format!("{value:.decimals$}");
@@ -266,9 +283,40 @@ pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(ScanResult)).unwrap_or_default()
 }
 
+/// The heading and the coverage line of an interrupted run, in the report's language.
+pub(crate) fn interruption_text(
+    result: &ScanResult,
+    l: &std::collections::BTreeMap<String, String>,
+) -> Option<(String, String)> {
+    let stop = result.facts.interrupted.as_ref()?;
+    let label = |key: &str| l.get(key).cloned().unwrap_or_default();
+    let n = |v: u64| format_count(v, result.lang);
+    let title = label("incomplete_title")
+        .replace("{signal}", &stop.signal)
+        .replace("{at}", &html::format_time(stop.at, result.lang));
+    let covered = label("incomplete_covered")
+        .replace("{hosts_complete}", &n(stop.hosts_complete))
+        .replace("{hosts_planned}", &n(stop.hosts_planned))
+        .replace("{hosts_partial}", &n(stop.hosts_partial))
+        .replace("{ports_scanned}", &n(stop.ports_scanned))
+        .replace("{ports_planned}", &n(stop.ports_planned))
+        .replace("{services_probed}", &n(stop.services_probed))
+        .replace("{services_planned}", &n(stop.services_planned))
+        .replace("{evidence_files}", &n(stop.evidence_files));
+    Some((title, covered))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::checks::Lang;
+
+    #[test]
+    fn counts_are_grouped_per_language() {
+        assert_eq!(super::format_count(512_000, Lang::En), "512,000");
+        assert_eq!(super::format_count(1_234_567, Lang::De), "1.234.567");
+        assert_eq!(super::format_count(999, Lang::De), "999");
+        assert_eq!(super::format_count(0, Lang::En), "0");
+    }
 
     #[test]
     fn every_label_exists_in_both_languages() {

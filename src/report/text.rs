@@ -16,6 +16,9 @@ pub fn render_summary(result: &ScanResult) -> String {
         l: labels(result.lang),
     };
     let mut out = String::new();
+    if let Some((title, covered)) = super::interruption_text(result, &summary.l) {
+        out.push_str(&format!("postura: {title}\npostura: {covered}\n"));
+    }
     summary.inputs(&mut out);
     summary.scores(&mut out);
     summary.manual_items(&mut out);
