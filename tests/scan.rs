@@ -555,6 +555,22 @@ fn sigint_and_sigterm_write_what_was_covered() {
         assert!(scanned > 0 && scanned < planned, "{covered}");
         let listener = &result["facts"]["hosts"][1];
         assert_eq!(listener["address"], "127.0.0.1");
+        // Ports are probed port-major: the listener's low ports came to a result, SMB's did
+        // not, so the SMB check is not assessed rather than passed.
+        let counts = &listener["port_counts"];
+        let reached: u64 = ["open", "closed", "filtered", "unreachable"]
+            .iter()
+            .map(|k| counts[k].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            reached + listener["ports_not_scanned"].as_u64().unwrap(),
+            2000
+        );
+        assert!(!listener["scanned_ports"].as_str().unwrap().contains("445"));
+        assert_eq!(
+            finding_state(&result, "exp-smb-netbios-exposed", "127.0.0.1"),
+            "not_assessed"
+        );
         let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
         assert!(html.contains(&format!("Incomplete: run stopped by {name}")));
         assert!(

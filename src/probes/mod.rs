@@ -250,68 +250,20 @@ pub fn run_scan(request: &ScanRequest, progress: &mut dyn Progress) -> Result<Sc
             results[index] = Some(scan);
         }
     }
-    let scans = results.into_iter().map(Option::unwrap_or_default);
+    // Hosts whose scan never started (interrupted before their turn) scanned nothing.
+    let scans = results.into_iter().zip(&port_lists).map(|(scan, ports)| {
+        scan.unwrap_or_else(|| portscan::HostScan {
+            not_scanned: ports.clone(),
+            ..portscan::HostScan::default()
+        })
+    });
 
     let mut hosts: Vec<HostFacts> = request
         .targets
         .iter()
         .zip(scans)
         .zip(&port_lists)
-        .map(|((target, scan), scanned)| {
-            let mut counts = PortCounts {
-                closed: scan.closed,
-                ..PortCounts::default()
-            };
-            let ports: Vec<PortFacts> = scan
-                .ports
-                .iter()
-                .map(|outcome| {
-                    match outcome.state {
-                        PortState::Open => counts.open += 1,
-                        PortState::Closed => counts.closed += 1,
-                        PortState::Filtered => counts.filtered += 1,
-                        PortState::Unreachable => counts.unreachable += 1,
-                    }
-                    let mut facts = PortFacts::new(outcome.port, outcome.state, outcome.reason);
-                    if outcome.state == PortState::Open {
-                        facts.service = service_for_port(outcome.port).map(|name| ServiceGuess {
-                            name: name.to_owned(),
-                            method: GuessMethod::Port,
-                            product: None,
-                        });
-                    }
-                    facts
-                })
-                .collect();
-            let settled = u64::from(scan.closed) + scan.ports.len() as u64;
-            let not_scanned = (scanned.len() as u64).saturating_sub(settled);
-            let state = if scan.answered {
-                HostState::Up
-            } else if settled == 0 && not_scanned > 0 {
-                // Interrupted before any of its ports came to a result.
-                HostState::NotScanned
-            } else if counts.unreachable > 0 && counts.filtered == 0 {
-                HostState::Unreachable
-            } else {
-                HostState::NoResponse
-            };
-            HostFacts {
-                address: Some(target.address),
-                hostnames: target.hostnames.clone(),
-                state,
-                rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
-                scanned_ports: PortRange::format_list(&PortRange::collapse(scanned)),
-                port_counts: counts,
-                ports_not_scanned: not_scanned,
-                ports,
-                probe_errors: Vec::new(),
-                sshd: Vec::new(),
-                pam: Vec::new(),
-                firewall: None,
-                encryption: None,
-                backup: None,
-            }
-        })
+        .map(|((target, scan), scanned)| scanned_host(target, scan, scanned))
         .collect();
 
     let (services_planned, services_probed) = if request.service_probes {
@@ -330,6 +282,74 @@ pub fn run_scan(request: &ScanRequest, progress: &mut dyn Progress) -> Result<Sc
         services_planned,
         services_probed,
     })
+}
+
+/// A scanned host's facts from its connect-scan result.
+fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> HostFacts {
+    let mut counts = PortCounts {
+        closed: scan.closed,
+        ..PortCounts::default()
+    };
+    let ports: Vec<PortFacts> = scan
+        .ports
+        .iter()
+        .map(|outcome| {
+            match outcome.state {
+                PortState::Open => counts.open += 1,
+                PortState::Closed => counts.closed += 1,
+                PortState::Filtered => counts.filtered += 1,
+                PortState::Unreachable => counts.unreachable += 1,
+            }
+            let mut facts = PortFacts::new(outcome.port, outcome.state, outcome.reason);
+            if outcome.state == PortState::Open {
+                facts.service = service_for_port(outcome.port).map(|name| ServiceGuess {
+                    name: name.to_owned(),
+                    method: GuessMethod::Port,
+                    product: None,
+                });
+            }
+            facts
+        })
+        .collect();
+    let settled = u64::from(scan.closed) + scan.ports.len() as u64;
+    let not_scanned = scan.not_scanned.len() as u64;
+    // Only ports that came to a result count as scanned: a check on a port the run
+    // never reached is not assessed, never passed.
+    let reached: Vec<u16> = if scan.not_scanned.is_empty() {
+        scanned.to_vec()
+    } else {
+        scanned
+            .iter()
+            .copied()
+            .filter(|p| scan.not_scanned.binary_search(p).is_err())
+            .collect()
+    };
+    let state = if scan.answered {
+        HostState::Up
+    } else if settled == 0 && not_scanned > 0 {
+        // Interrupted before any of its ports came to a result.
+        HostState::NotScanned
+    } else if counts.unreachable > 0 && counts.filtered == 0 {
+        HostState::Unreachable
+    } else {
+        HostState::NoResponse
+    };
+    HostFacts {
+        address: Some(target.address),
+        hostnames: target.hostnames.clone(),
+        state,
+        rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
+        scanned_ports: PortRange::format_list(&PortRange::collapse(&reached)),
+        port_counts: counts,
+        ports_not_scanned: not_scanned,
+        ports,
+        probe_errors: Vec::new(),
+        sshd: Vec::new(),
+        pam: Vec::new(),
+        firewall: None,
+        encryption: None,
+        backup: None,
+    }
 }
 
 /// The ports to scan on one target: its `host:port` ports, plus `--ports` when it was also

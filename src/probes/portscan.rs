@@ -81,6 +81,8 @@ pub struct HostScan {
     pub srtt: Option<Duration>,
     /// Whether anything (SYN-ACK or RST) came back.
     pub answered: bool,
+    /// Ports not scanned because the run was interrupted, sorted.
+    pub not_scanned: Vec<u16>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -123,6 +125,8 @@ struct HostProgress {
     closed: u32,
     /// `answered` has been published to the other threads.
     shared: bool,
+    /// Ports given up unprobed because the run was interrupted.
+    not_scanned: Vec<u16>,
 }
 
 struct InFlight {
@@ -252,6 +256,7 @@ pub fn connect_scan(
             let host = &mut merged[index];
             host.closed += part.closed;
             host.outcomes.extend(part.outcomes);
+            host.not_scanned.extend(part.not_scanned);
             host.answered |= part.answered;
             if part.rtt.samples > host.rtt.samples {
                 host.rtt = part.rtt;
@@ -301,6 +306,7 @@ fn scan_share(
             // Stopping: nothing new is sent; attempts in flight may settle within the grace
             // time, the rest are abandoned (their ports count as not scanned).
             if scanner.in_flight == 0 || plan.interrupt.grace_over() {
+                scanner.abandon();
                 break;
             }
             scanner.wait(None)?;
@@ -571,6 +577,30 @@ impl Scanner<'_> {
         }
     }
 
+    /// Marks the ports that never came to a first result as not scanned: first attempts still
+    /// in flight or waiting, and every fresh probe not generated yet (a retry's port keeps its
+    /// first result).
+    fn abandon(&mut self) {
+        for attempt in self.slots.iter_mut().filter_map(Option::take) {
+            if attempt.attempt == 0 {
+                self.hosts[attempt.host].not_scanned.push(attempt.port);
+            }
+        }
+        self.in_flight = 0;
+        for probe in self.requeued.drain(..) {
+            if probe.attempt == 0 {
+                self.hosts[probe.host].not_scanned.push(probe.port);
+            }
+        }
+        let n_hosts = self.share.addrs.len() as u64;
+        for index in self.next_fresh..self.total {
+            let host = (index % n_hosts) as usize;
+            let port = self.share.ports[(index / n_hosts) as usize];
+            self.hosts[host].not_scanned.push(port);
+        }
+        self.next_fresh = self.total;
+    }
+
     fn finish(mut self) -> Vec<HostProgress> {
         self.done_counter
             .fetch_add(self.total.saturating_sub(self.published), Ordering::Relaxed);
@@ -655,8 +685,11 @@ fn record(
     }
 }
 
-fn finish_host(host: HostProgress) -> HostScan {
+fn finish_host(mut host: HostProgress) -> HostScan {
+    host.not_scanned.sort_unstable();
+    host.not_scanned.dedup();
     let mut result = HostScan {
+        not_scanned: host.not_scanned,
         ports: host
             .outcomes
             .into_iter()
