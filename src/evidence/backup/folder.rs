@@ -670,21 +670,22 @@ fn not_a_backup(name: &str) -> bool {
         )
 }
 
+/// Endings of files and folders still being written.
+const PARTIAL_SUFFIXES: [&str; 8] = [
+    ".partial",
+    ".part",
+    ".tmp",
+    ".temp",
+    ".incomplete",
+    ".inprogress",
+    ".crdownload",
+    "~",
+];
+
 /// Partial, temporary and in-progress names.
 fn partial_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [
-        ".partial",
-        ".part",
-        ".tmp",
-        ".temp",
-        ".incomplete",
-        ".inprogress",
-        ".crdownload",
-        "~",
-    ]
-    .iter()
-    .any(|s| lower.ends_with(s))
+    PARTIAL_SUFFIXES.iter().any(|s| lower.ends_with(s))
         || lower.starts_with(".~")
         || lower.starts_with("~$")
         || (lower.starts_with("vzdump-") && lower.ends_with(".dat"))
@@ -699,16 +700,7 @@ fn strip_partial(name: &str) -> &str {
         return rest.rsplit_once('.').map_or(rest, |(stem, _)| stem);
     }
     let lower = name.to_ascii_lowercase();
-    for suffix in [
-        ".partial",
-        ".part",
-        ".tmp",
-        ".temp",
-        ".incomplete",
-        ".inprogress",
-        ".crdownload",
-        "~",
-    ] {
+    for suffix in PARTIAL_SUFFIXES {
         if lower.ends_with(suffix) {
             return &name[..name.len() - suffix.len()];
         }
