@@ -42,15 +42,54 @@ pub use pipeline::DEFAULT_RPO_SECONDS;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::evidence::{Evidence, ReadOptions, read_folder};
-    pub use crate::probes::banner::parse_http_response;
+    pub use crate::evidence::{Evidence, FormatTrial, ParseError, ReadOptions, read_folder};
+    pub use crate::probes::banner::{guess_from_banner, parse_http_response};
+    pub use crate::probes::services::{ftp_reply_code, redis_info_version, strip_telnet_commands};
     pub use crate::probes::ssh::{KexInit, parse_kexinit};
     pub use crate::probes::tls::cert::parse_certificate;
+    pub use crate::probes::tls::flight::{
+        certificate_chain, dh_prime_bits, server_hello_extensions,
+    };
     pub use crate::probes::tls::https::parse_hsts;
     pub use crate::probes::tls::{Reply, parse_reply};
 
     /// Parses and validates one check file as `--checks` would.
     pub fn parse_check(text: &str) -> Result<crate::checks::Check, crate::InputError> {
         crate::checks::parse_check(text, crate::checks::Origin::Builtin("fuzz.yaml".into()))
+    }
+
+    /// Reads an attestations file against the built-in checks, as `--attestations` would.
+    pub fn read_attestations(path: &std::path::Path) -> Result<usize, crate::InputError> {
+        // Loading the checks compiles their CEL: once per process, not per input.
+        static CHECKS: std::sync::OnceLock<Vec<crate::checks::Check>> = std::sync::OnceLock::new();
+        let checks = CHECKS.get_or_init(|| crate::checks::load_builtin().unwrap_or_default());
+        crate::checks::attestation::read(path, checks).map(|a| a.len())
+    }
+
+    /// How many evidence formats there are.
+    pub fn evidence_formats() -> usize {
+        crate::evidence::FORMATS.len()
+    }
+
+    /// Offers the file at `path` to evidence format `index` (modulo the count): whether it
+    /// recognises the file, and, recognised or not, what parsing it as that format gives. The
+    /// parser is run either way, so a fuzzer reaches every parser from any input.
+    pub fn parse_evidence_as(index: usize, path: &std::path::Path) -> FormatTrial {
+        crate::evidence::parse_as(index, path)
+    }
+
+    /// Where a file of host evidence at `rel` would be placed without a manifest, and the
+    /// `sshd -T -C` specification its name carries.
+    pub fn place(rel: &str) -> (String, Option<(String, String)>) {
+        let path = std::path::Path::new(rel);
+        (
+            crate::evidence::placement::first_place(std::path::Path::new("/nonexistent"), path).0,
+            crate::evidence::placement::context_spec(path),
+        )
+    }
+
+    /// A backup file name reduced to its series: grouping key, label, and whether it varies.
+    pub fn backup_series(name: &str) -> (String, String, bool) {
+        crate::evidence::backup::folder::series_of(name)
     }
 }

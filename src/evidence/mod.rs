@@ -321,6 +321,43 @@ pub fn read_folder(root: &Path, options: &ReadOptions) -> Result<Evidence, Folde
     Ok(evidence)
 }
 
+/// Offers one file to the format at `index` (modulo the count) and parses it as that format
+/// whether recognised or not: the fuzzing entry to every parser.
+#[cfg(feature = "fuzzing")]
+pub fn parse_as(index: usize, path: &Path) -> FormatTrial {
+    let format = FORMATS[index % FORMATS.len()];
+    let head = text::read_head(path).unwrap_or_default();
+    let rel = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tz = jiff::tz::TimeZone::UTC;
+    let input = Input {
+        path,
+        rel: &rel,
+        head: &head,
+        cite: rel.as_str().into(),
+        tz: &tz,
+    };
+    FormatTrial {
+        format: format.name(),
+        recognised: format.recognise(&input),
+        parsed: format.parse(&input).map(|(_, records)| records),
+    }
+}
+
+/// What one format made of one file.
+#[cfg(feature = "fuzzing")]
+#[derive(Debug)]
+pub struct FormatTrial {
+    /// The format's name.
+    pub format: &'static str,
+    /// It recognised the file.
+    pub recognised: bool,
+    /// Records read, or why the file is not this format.
+    pub parsed: Result<u64, ParseError>,
+}
+
 fn read_file(
     root: &Path,
     path: &Path,

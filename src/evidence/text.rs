@@ -149,13 +149,19 @@ impl CsvHeader {
         let mut line = 1;
         let header = loop {
             let rest = &text[offset..];
-            let header = match rest.find('\n') {
-                Some(end) => &rest[..end],
-                None if complete => rest,
+            let (header, last) = match rest.find('\n') {
+                Some(end) => (&rest[..end], false),
+                None if complete => (rest, true),
                 None => return Ok(None),
             };
             if !header.starts_with('#') {
                 break header;
+            }
+            if last {
+                return Err(ParseError::at(
+                    line,
+                    "only `#` comment lines: expected a CSV header line after them",
+                ));
             }
             offset += header.len() + 1;
             line += 1;
@@ -673,6 +679,15 @@ fn plain_rfc3339(v: &str) -> Option<jiff::Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_of_comment_lines_only_is_an_error_not_a_panic() {
+        // Found by the evidence fuzzer: the last `#` line without a newline ran past the end.
+        let err = CsvHeader::read("# {\"hostK\": \"db", true).err().unwrap();
+        assert_eq!(err.line, Some(1));
+        assert!(CsvHeader::read("#TYPE x\n#more", true).is_err());
+        assert!(CsvHeader::read("#TYPE x", false).unwrap().is_none());
+    }
 
     #[test]
     fn encodings_real_exports_use() {

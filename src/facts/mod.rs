@@ -461,6 +461,38 @@ impl Banner {
     }
 }
 
+/// Makes text from the network inert for reports and the terminal: control characters
+/// (escape sequences, DEL, C1 controls) become `\xNN` or `\u{NNNN}`; everything printable,
+/// umlauts included, stays.
+pub(crate) fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match u32::from(c) {
+            _ if !c.is_control() => out.push(c),
+            n @ 0..=0xff => out.push_str(&format!("\\x{n:02x}")),
+            n => out.push_str(&format!("\\u{{{n:04x}}}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn control_characters_are_escaped_and_umlauts_kept() {
+        assert_eq!(super::escape_controls("Müller GmbH"), "Müller GmbH");
+        assert_eq!(
+            super::escape_controls("a\u{1b}[31mb\u{7f}"),
+            "a\\x1b[31mb\\x7f"
+        );
+        assert_eq!(super::escape_controls("\u{2028}"), "\u{2028}");
+        assert_eq!(super::escape_controls("\u{85}"), "\\x85");
+    }
+}
+
 /// Escapes bytes to printable ASCII: `\r`, `\n`, `\t`, `\\` and `\xNN` for the rest.
 pub(crate) fn escape_bytes(raw: &[u8]) -> String {
     let mut out = String::with_capacity(raw.len());

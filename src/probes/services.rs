@@ -83,7 +83,7 @@ pub async fn probe_redis(addr: SocketAddr, timing: BannerTiming) -> Result<Redis
             timing.answer,
         )
         .await?;
-        version = parse_redis_info_version(&info);
+        version = redis_info_version(&info);
     } else if !(auth_required || protected_mode || line.starts_with(b"-")) {
         return Err(protocol_error(
             ProbeKind::Redis,
@@ -99,7 +99,8 @@ pub async fn probe_redis(addr: SocketAddr, timing: BannerTiming) -> Result<Redis
     })
 }
 
-fn parse_redis_info_version(info: &[u8]) -> Option<String> {
+/// The `redis_version` of an `INFO` reply.
+pub fn redis_info_version(info: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(info);
     text.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
@@ -201,7 +202,7 @@ pub async fn probe_ftp(
         timing.answer,
     )
     .await?;
-    let mut code = reply_code(&user);
+    let mut code = ftp_reply_code(&user);
     if code == Some(331) {
         let pass = exchange(
             &mut stream,
@@ -211,7 +212,7 @@ pub async fn probe_ftp(
             timing.answer,
         )
         .await?;
-        code = reply_code(&pass);
+        code = ftp_reply_code(&pass);
     }
     let _ = stream.write_all(b"QUIT\r\n").await;
     let login_reply_code = code.ok_or_else(|| {
@@ -230,7 +231,8 @@ pub async fn probe_ftp(
 
 /// The three-digit code of the last line of an FTP reply (multi-line replies end with
 /// `NNN text`).
-fn reply_code(reply: &[u8]) -> Option<u16> {
+/// The code of an FTP reply's final line.
+pub fn ftp_reply_code(reply: &[u8]) -> Option<u16> {
     let text = String::from_utf8_lossy(reply);
     text.lines()
         .rev()
@@ -361,16 +363,16 @@ mod tests {
     #[test]
     fn ftp_reply_code_takes_the_final_line() {
         assert_eq!(
-            reply_code(b"230-Welcome\r\n230-more\r\n230 Login successful.\r\n"),
+            ftp_reply_code(b"230-Welcome\r\n230-more\r\n230 Login successful.\r\n"),
             Some(230)
         );
-        assert_eq!(reply_code(b"530 Login incorrect.\r\n"), Some(530));
-        assert_eq!(reply_code(b"garbage"), None);
+        assert_eq!(ftp_reply_code(b"530 Login incorrect.\r\n"), Some(530));
+        assert_eq!(ftp_reply_code(b"garbage"), None);
     }
 
     #[test]
-    fn redis_info_version() {
+    fn redis_info_version_is_read() {
         let info = b"$100\r\n# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n";
-        assert_eq!(parse_redis_info_version(info).as_deref(), Some("7.0.15"));
+        assert_eq!(redis_info_version(info).as_deref(), Some("7.0.15"));
     }
 }

@@ -460,6 +460,13 @@ fn normalize(name: &str) -> Normal {
     }
 }
 
+/// A file name's series: grouping key, label, and whether a date, time or number varies.
+#[cfg(feature = "fuzzing")]
+pub fn series_of(name: &str) -> (String, String, bool) {
+    let normal = normalize(strip_partial(name));
+    (normal.skeleton, normal.label, normal.varies)
+}
+
 /// Words naming a rotation or a kind of run, not a job.
 const ROTATION_WORDS: &[&str] = &[
     "hourly",

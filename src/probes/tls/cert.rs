@@ -342,7 +342,9 @@ pub fn parse_certificate(der: &[u8]) -> ChainCertFacts {
                 .general_names
                 .iter()
                 .filter_map(|n| match n {
-                    x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    x509_parser::extensions::GeneralName::DNSName(d) => {
+                        Some(crate::facts::escape_controls(d))
+                    }
                     x509_parser::extensions::GeneralName::IPAddress(bytes) => match bytes.len() {
                         4 => <[u8; 4]>::try_from(*bytes)
                             .ok()
@@ -369,8 +371,9 @@ pub fn parse_certificate(der: &[u8]) -> ChainCertFacts {
             .map(|t| t.to_string())
             .unwrap_or_default()
     };
-    let subject = cert.subject().to_string();
-    let issuer = cert.issuer().to_string();
+    // Names come from whoever made the certificate: kept inert for reports and terminals.
+    let subject = crate::facts::escape_controls(&cert.subject().to_string());
+    let issuer = crate::facts::escape_controls(&cert.issuer().to_string());
     ChainCertFacts {
         self_signed: subject == issuer,
         subject,
