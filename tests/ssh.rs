@@ -3,6 +3,7 @@
 //! with password authentication on and off and with `AuthenticationMethods
 //! publickey,keyboard-interactive`.
 
+use std::ffi::OsStr;
 use std::process::Command;
 
 use crate::support::{find_by, finding_state, free_port, port_entry, require, scan_with, start};
@@ -145,4 +146,74 @@ fn sshd_algorithms_and_auth_methods() {
     assert_eq!(state("127.0.0.51"), "pass");
     assert_eq!(state("127.0.0.52"), "fail");
     assert_eq!(state("127.0.0.53"), "pass");
+}
+
+/// A hostile SSH server on port 22 of `ip`: each connection gets `greeting`, then one byte of
+/// `dribble` every 400 ms (at most 60), then the connection closes.
+fn hostile_ssh(ip: &str, greeting: &str, dribble: &str) -> crate::support::Server {
+    let script = format!(
+        "import socket,threading,time\n\
+         s=socket.socket()\n\
+         s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n\
+         s.bind(('{ip}',22))\n\
+         s.listen(16)\n\
+         def serve(c):\n\
+         \x20   try:\n\
+         \x20       c.sendall({greeting})\n\
+         \x20       for b in {dribble}[:60]:\n\
+         \x20           time.sleep(0.4)\n\
+         \x20           c.sendall(bytes([b]))\n\
+         \x20   except OSError:\n\
+         \x20       pass\n\
+         \x20   c.close()\n\
+         while True:\n\
+         \x20   c,_=s.accept()\n\
+         \x20   threading.Thread(target=serve,args=(c,),daemon=True).start()\n"
+    );
+    start(
+        "python3",
+        &["-c", &script],
+        format!("{ip}:22").parse().unwrap(),
+    )
+}
+
+/// Terminal escape sequences in an identification string never reach a report raw.
+#[test]
+fn identification_with_terminal_escapes_is_inert() {
+    assert!(crate::support::is_root(), "binds port 22");
+    let ip = "127.0.0.31";
+    let _server = hostile_ssh(ip, r"b'SSH-2.0-Evil\x1b[31m\x07\x9b2J\r\n'", "b''");
+    let (out, facts, _) = scan_with(ip, "22", &[OsStr::new("-f"), OsStr::new("json,facts,html")]);
+    let port = port_entry(&facts, 22);
+    assert_eq!(port["service"]["name"], "ssh");
+    assert_eq!(port["service"]["product"], "Evil\\x1b[31m\\x07\\x9b2J");
+    for file in [
+        "postura-facts.json",
+        "postura-result.json",
+        "postura-report.html",
+    ] {
+        let text = std::fs::read_to_string(out.path().join(file)).unwrap();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n')
+                && !text.contains("\\u001b")
+                && !text.contains("\\u009b"),
+            "{file} holds a control character"
+        );
+    }
+}
+
+/// A server that dribbles its identification a byte at a time is cut off at the greeting
+/// time for the whole preamble, not given that time again for every byte.
+#[test]
+fn identification_dribbled_a_byte_at_a_time_is_cut_off() {
+    assert!(crate::support::is_root(), "binds port 22");
+    let ip = "127.0.0.32";
+    let _server = hostile_ssh(ip, "b'SSH-2.0-'", &format!("b'{}'", "x".repeat(60)));
+    let (_out, facts, _) = scan_with(ip, "22", &[]);
+    let errors = facts["hosts"][0]["probe_errors"].to_string();
+    // Before, each byte restarted the wait, and the probe ran until the server gave up.
+    assert!(
+        errors.contains("\"kind\":\"timeout\"") && errors.contains("no SSH identification"),
+        "the preamble deadline ends the wait: {errors}"
+    );
 }

@@ -55,7 +55,7 @@ pub fn parse_kexinit(payload: &[u8]) -> Option<KexInit> {
         lists.push(if text.is_empty() {
             Vec::new()
         } else {
-            text.split(',').map(str::to_owned).collect()
+            text.split(',').map(crate::facts::escape_controls).collect()
         });
         at += 4 + len;
     }
@@ -70,10 +70,13 @@ async fn read_identification(
 ) -> Result<String, ProbeError> {
     let mut seen = Vec::new();
     let mut byte = [0u8; 1];
+    // One deadline for the whole preamble: a server dribbling a byte at a time must not
+    // stretch the wait per byte.
+    let deadline = tokio::time::Instant::now() + timing.greeting;
     loop {
         let mut line = Vec::new();
         loop {
-            match timeout(timing.greeting, stream.read(&mut byte)).await {
+            match tokio::time::timeout_at(deadline, stream.read(&mut byte)).await {
                 Err(_) => return Err(error(addr, "timeout", "no SSH identification")),
                 Ok(Ok(0)) => return Err(error(addr, "closed", "closed before the identification")),
                 Ok(Ok(_)) => {}
@@ -96,7 +99,9 @@ async fn read_identification(
             .trim_end_matches('\r')
             .to_owned();
         if text.starts_with("SSH-") {
-            return Ok(text.chars().take(255).collect());
+            // The version goes into reports and the terminal: no control characters.
+            let version: String = text.chars().take(255).collect();
+            return Ok(crate::facts::escape_controls(&version));
         }
     }
 }
