@@ -352,3 +352,34 @@ fn nft_text_and_json_exports_agree() {
     assert_eq!(verdict(&text_host, "ipv4", 8443), "drop");
     assert_eq!(verdict(&text_host, "ipv6", 8443), "accept");
 }
+
+/// Found by the evidence fuzzer: a named set that lists itself sent the set lookup round in
+/// circles until the stack overflowed. It is read as far as it goes, and said to be unreadable.
+#[test]
+fn a_named_set_that_holds_itself_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = dir.path().join("loop01");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(
+        host.join("nft-ruleset.json"),
+        r#"{"nftables": [
+  {"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
+  {"table": {"family": "inet", "name": "filter", "handle": 1}},
+  {"set": {"family": "inet", "name": "s", "table": "filter", "type": "inet_service", "handle": 2, "elem": ["@s", 22]}},
+  {"chain": {"family": "inet", "table": "filter", "name": "input", "handle": 3, "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
+  {"rule": {"family": "inet", "table": "filter", "chain": "input", "handle": 4, "expr": [
+    {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@s"}},
+    {"accept": null}]}}
+]}"#,
+    )
+    .unwrap();
+    let result = crate::support::judge_evidence(dir.path(), &[]);
+    let loop01 = crate::support::host_named(&result, "loop01");
+    assert_eq!(loop01["firewall"]["formats"][0], "nft-json");
+    assert!(
+        !loop01["firewall"]["families"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

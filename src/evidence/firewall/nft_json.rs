@@ -303,7 +303,7 @@ impl<'s, 'd> Scope<'s, 'd> {
             }
         };
         let mut values = Values::default();
-        self.collect(right, &mut values);
+        self.collect(right, &mut values, 0);
         if let Some(payload) = left.get("payload") {
             let protocol = payload.get("protocol").and_then(Node::as_str).unwrap_or("");
             let field = payload.get("field").and_then(Node::as_str).unwrap_or("");
@@ -380,14 +380,22 @@ impl<'s, 'd> Scope<'s, 'd> {
         Match::Unknown("an expression".into())
     }
 
-    fn collect(&self, value: &Node<'_>, out: &mut Values) {
+    /// Ports, prefixes and words of a value. `depth` counts the sets and objects passed
+    /// through: a named set that holds itself (`@s` in `s`) must end, not recurse forever.
+    fn collect(&self, value: &Node<'_>, out: &mut Values, depth: usize) {
+        const MAX_DEPTH: usize = 16;
+        if depth > MAX_DEPTH {
+            out.unreadable = true;
+            return;
+        }
+        let depth = depth + 1;
         match value {
             Node::Unsigned(n) => match u16::try_from(*n) {
                 Ok(p) => out.ports.push((p, p)),
                 Err(_) => out.unreadable = true,
             },
             Node::Str(s) if s.starts_with('@') => match self.named_set(s) {
-                Some(elements) => self.collect(elements, out),
+                Some(elements) => self.collect(elements, out, depth),
                 None => out.unreadable = true,
             },
             Node::Str(s) => {
@@ -399,10 +407,10 @@ impl<'s, 'd> Scope<'s, 'd> {
                 }
                 out.words.push(s.to_string());
             }
-            Node::Array(items) => items.iter().for_each(|i| self.collect(i, out)),
+            Node::Array(items) => items.iter().for_each(|i| self.collect(i, out, depth)),
             o @ Node::Object(_) => {
                 if let Some(set) = o.get("set") {
-                    self.collect(set, out);
+                    self.collect(set, out, depth);
                 } else if let Some(Node::Array(bounds)) = o.get("range") {
                     let bound = |i: usize| {
                         bounds
@@ -420,7 +428,7 @@ impl<'s, 'd> Scope<'s, 'd> {
                     }
                 } else if let Some(elem) = o.get("elem") {
                     // A set element with options (`{"elem": {"val": 22, "timeout": 30}}`).
-                    self.collect(elem.get("val").unwrap_or(elem), out);
+                    self.collect(elem.get("val").unwrap_or(elem), out, depth);
                 } else {
                     out.unreadable = true;
                 }
