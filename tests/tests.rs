@@ -14,6 +14,7 @@ mod encryption;
 mod evidence;
 mod firewall;
 mod fixtures;
+mod hostile;
 mod pipeline;
 mod scan;
 mod snapshots;
