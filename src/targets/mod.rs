@@ -47,11 +47,17 @@ impl TargetSpec {
         if s.is_empty() {
             return Err(bad("an address, CIDR, range or host name"));
         }
-        if let Ok(addr) = s
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-        {
+        // `[::1]` is an IPv6 address in brackets; a bracket on one side only is a typo.
+        let unbracketed = match (s.strip_prefix('['), s.ends_with(']')) {
+            (Some(rest), true) => rest.strip_suffix(']').unwrap_or(rest),
+            (None, false) => s,
+            _ => {
+                return Err(bad(
+                    "an IPv6 address in brackets, closed on both sides: [2001:db8::1]",
+                ));
+            }
+        };
+        if let Ok(addr) = unbracketed.parse::<IpAddr>() {
             return Ok(Self::Addr(addr));
         }
         if s.contains('/') {
