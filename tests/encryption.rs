@@ -248,3 +248,26 @@ fn bitlocker_status_in_english_utf16_and_german_code_page_850() {
         "pass"
     );
 }
+
+/// Found by the evidence fuzzer: an `lsblk -P` line naming its own device as `PKNAME` made the
+/// walk down the device tree run until memory ran out. It ends, and the volume is judged.
+#[test]
+fn a_device_listed_as_its_own_parent_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = dir.path().join("loop01");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(
+        host.join("lsblk-P.txt"),
+        "NAME=\"loop0\" TYPE=\"loop\" FSTYPE=\"ext4\" UUID=\"\" MOUNTPOINTS=\"/srv/data\" PKNAME=\"loop0\"\n\
+         NAME=\"sda\" TYPE=\"disk\" FSTYPE=\"\" UUID=\"\" MOUNTPOINTS=\"\" PKNAME=\"sda1\"\n\
+         NAME=\"sda1\" TYPE=\"part\" FSTYPE=\"ext4\" UUID=\"\" MOUNTPOINTS=\"/\" PKNAME=\"sda\"\n",
+    )
+    .unwrap();
+    let result = crate::support::judge_evidence(dir.path(), &[]);
+    let volumes = crate::support::host_named(&result, "loop01")["encryption"]["volumes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(volumes.len(), 2, "{volumes:?}");
+    assert!(volumes.iter().all(|v| v["encrypted"] == false));
+}

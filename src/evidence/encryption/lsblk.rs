@@ -204,7 +204,9 @@ fn volumes(devices: Vec<Device>, tree: bool, input: &Input<'_>) -> (Parsed, u64)
         // The device itself, then every device under it.
         let mut chain = vec![device];
         let mut at = device.parent;
-        while let Some(i) = at {
+        // `PKNAME` comes from the export: a device listed as its own parent (or a loop of
+        // them) must end the walk, not grow the chain until memory runs out.
+        while let Some(i) = at.filter(|_| chain.len() <= devices.len()) {
             chain.push(&devices[i]);
             at = devices[i].parent;
         }
