@@ -354,7 +354,8 @@ fn nft_text_and_json_exports_agree() {
 }
 
 /// Found by the evidence fuzzer: a named set that lists itself sent the set lookup round in
-/// circles until the stack overflowed. It is read as far as it goes, and said to be unreadable.
+/// circles until the stack overflowed, and one that lists itself many times took exponential
+/// time. Each set is read once; one that holds itself is read as far as it goes.
 #[test]
 fn a_named_set_that_holds_itself_ends() {
     let dir = tempfile::tempdir().unwrap();
@@ -365,7 +366,7 @@ fn a_named_set_that_holds_itself_ends() {
         r#"{"nftables": [
   {"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
   {"table": {"family": "inet", "name": "filter", "handle": 1}},
-  {"set": {"family": "inet", "name": "s", "table": "filter", "type": "inet_service", "handle": 2, "elem": ["@s", 22]}},
+  {"set": {"family": "inet", "name": "s", "table": "filter", "type": "inet_service", "handle": 2, "elem": ["@s", "@s", "@s", "@s", "@s", "@s", "@s", "@s", "@s", "@s", 22]}},
   {"chain": {"family": "inet", "table": "filter", "name": "input", "handle": 3, "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
   {"rule": {"family": "inet", "table": "filter", "chain": "input", "handle": 4, "expr": [
     {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@s"}},

@@ -204,6 +204,10 @@ struct Values {
     words: Vec<String>,
     any_prefix: bool,
     unreadable: bool,
+    /// Named sets already read into these values, and those being read: each set is read
+    /// once, and a set that holds itself ends there.
+    sets_read: Vec<String>,
+    sets_reading: Vec<String>,
 }
 
 impl<'s, 'd> Scope<'s, 'd> {
@@ -394,10 +398,22 @@ impl<'s, 'd> Scope<'s, 'd> {
                 Ok(p) => out.ports.push((p, p)),
                 Err(_) => out.unreadable = true,
             },
-            Node::Str(s) if s.starts_with('@') => match self.named_set(s) {
-                Some(elements) => self.collect(elements, out, depth),
-                None => out.unreadable = true,
-            },
+            Node::Str(s) if s.starts_with('@') => {
+                let name = s.to_string();
+                if out.sets_reading.contains(&name) {
+                    out.unreadable = true;
+                } else if !out.sets_read.contains(&name) {
+                    match self.named_set(s) {
+                        Some(elements) => {
+                            out.sets_reading.push(name.clone());
+                            self.collect(elements, out, depth);
+                            out.sets_reading.pop();
+                            out.sets_read.push(name);
+                        }
+                        None => out.unreadable = true,
+                    }
+                }
+            }
             Node::Str(s) => {
                 if let Some(range) = parse_port_range(s) {
                     out.ports.push(range);
