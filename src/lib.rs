@@ -42,9 +42,13 @@ pub use pipeline::DEFAULT_RPO_SECONDS;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use crate::evidence::placement::parse_manifest;
     pub use crate::evidence::{Evidence, FormatTrial, ParseError, ReadOptions, read_folder};
     pub use crate::probes::banner::{guess_from_banner, parse_http_response};
-    pub use crate::probes::services::{ftp_reply_code, redis_info_version, strip_telnet_commands};
+    pub use crate::probes::services::{
+        ftp_offers_tls, ftp_reply_code, read_elasticsearch_reply, read_memcached_stats,
+        redis_info_version, strip_telnet_commands,
+    };
     pub use crate::probes::ssh::{KexInit, parse_kexinit};
     pub use crate::probes::tls::cert::parse_certificate;
     pub use crate::probes::tls::flight::{

@@ -239,3 +239,54 @@ fn evidence_cut_at_random_places_loses_nothing_else() {
     }
     assert!(cases >= 20, "{cases} exports cut");
 }
+
+/// A manifest that does not parse, or names no host, or an RPO that is no duration: named
+/// with its line, and its folder's files are still placed (by the folder) and judged.
+#[test]
+fn broken_manifests_are_named_with_their_line() {
+    let sshd = std::fs::read_to_string(repo().join("fixtures/evidence/mfa/hosts/web01/sshd-T.txt"))
+        .unwrap();
+    for (folder, manifest, line, expected) in [
+        (
+            "alpha",
+            "{\n  \"host\": \"alpha\",\n",
+            3,
+            "not the expected JSON",
+        ),
+        (
+            "beta",
+            "{\n  \"host\": \"beta\",\n  \"rpo\": \"often\"\n}\n",
+            3,
+            "is not a duration",
+        ),
+        ("gamma", "{\n  \"host\": \"\"\n}\n", 2, "must name the host"),
+        ("delta", "[\"delta\"]\n", 1, "a manifest is {\"host\""),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        file(&dir.path().join(folder), "postura-manifest.json", manifest);
+        file(&dir.path().join(folder), "sshd-T.txt", &sshd);
+        let out = tempfile::tempdir().unwrap();
+        let assert = postura()
+            .args(["scan", "--evidence"])
+            .arg(dir.path())
+            .args(["-q", "-f", "json", "--lang", "en", "--out"])
+            .arg(out.path())
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(&format!("{folder}/postura-manifest.json:{line}:"))
+                && stderr.contains(expected),
+            "{folder}: {stderr}"
+        );
+        let result = read_json(&out.path().join("postura-result.json"));
+        assert!(
+            result["findings"].as_array().unwrap().iter().any(|f| {
+                f["check_id"] == "ssh-password-authentication"
+                    && f["state"] == "fail"
+                    && f["asset"] == folder
+            }),
+            "{folder}: the sshd export is judged, placed by its folder"
+        );
+    }
+}

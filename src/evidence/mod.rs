@@ -382,9 +382,16 @@ fn read_file(
         placement: None,
     };
     if path.file_name().is_some_and(|n| n == MANIFEST) {
-        // Read where host evidence is placed (host name, RPO).
+        // Read where host evidence is placed (host name, RPO); placement reads it again.
         file.format = Some("postura-manifest".into());
-        file.status = EvidenceStatus::Used;
+        match text::read_utf8(path).and_then(|text| placement::parse_manifest(&text).map(|_| ())) {
+            Ok(()) => file.status = EvidenceStatus::Used,
+            Err(err) => {
+                file.status = EvidenceStatus::Error;
+                file.error_line = err.line;
+                file.error = Some(err.message);
+            }
+        }
         return (file, None);
     }
     let head = match text::read_head(path) {

@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use super::ParseError;
 use crate::collect::MANIFEST;
 
 /// The manifest `postura collect` writes (and a consultant may write by hand): the host
@@ -30,12 +31,13 @@ pub struct Manifest {
     pub rpo: Option<String>,
 }
 
-/// The nearest `postura-manifest.json` at or above the folder of `rel`.
+/// The nearest readable `postura-manifest.json` at or above the folder of `rel`. A manifest
+/// that does not parse is reported as an evidence error where it is read, and places nothing.
 pub fn manifest(root: &Path, rel: &Path) -> Option<Manifest> {
     let mut dir = root.join(rel);
     while dir.pop() && dir.starts_with(root) {
-        if let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST))
-            && let Ok(manifest) = serde_json::from_str::<Manifest>(&text)
+        if let Ok(text) = super::text::read_utf8(&dir.join(MANIFEST))
+            && let Ok(manifest) = parse_manifest(&text)
         {
             return Some(manifest);
         }
@@ -44,6 +46,43 @@ pub fn manifest(root: &Path, rel: &Path) -> Option<Manifest> {
         }
     }
     None
+}
+
+/// Reads a manifest: JSON with a non-empty `host` and, if given, an `rpo` that is a duration.
+/// Other fields (`postura collect` records files, commands and the time) are not needed here.
+pub fn parse_manifest(text: &str) -> Result<Manifest, ParseError> {
+    const SHAPE: &str = "a manifest is {\"host\": \"NAME\"}, optionally with \"rpo\": \"24h\"";
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let mut error = ParseError::json(&e);
+        error.message += &format!(" ({SHAPE})");
+        error
+    })?;
+    // serde would also take `["NAME"]` for the struct: only an object is a manifest.
+    if !value.is_object() {
+        return Err(ParseError::at(1, format!("not a JSON object: {SHAPE}")));
+    }
+    let manifest: Manifest =
+        serde_json::from_value(value).map_err(|e| ParseError::at(1, format!("{e}: {SHAPE}")))?;
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| l.contains(&format!("\"{key}\"")))
+            .map_or(1, |i| i as u64 + 1)
+    };
+    if manifest.host.trim().is_empty() || manifest.host.chars().any(char::is_control) {
+        return Err(ParseError::at(
+            line_of("host"),
+            "\"host\" must name the host: not empty, no control characters",
+        ));
+    }
+    if let Some(rpo) = &manifest.rpo
+        && let Err(message) = super::text::parse_duration_seconds(rpo)
+    {
+        return Err(ParseError::at(
+            line_of("rpo"),
+            format!("\"rpo\": {message}"),
+        ));
+    }
+    Ok(manifest)
 }
 
 /// Folder names that copy a system layout and never name a host.

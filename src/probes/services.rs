@@ -129,13 +129,19 @@ pub async fn probe_elasticsearch(
         timing.answer,
     )
     .await?;
-    let http = parse_http_response(&reply).ok_or_else(|| {
+    read_elasticsearch_reply(&reply).ok_or_else(|| {
         protocol_error(
             ProbeKind::Elasticsearch,
             port,
             "the reply to GET / is not HTTP",
         )
-    })?;
+    })
+}
+
+/// What an Elasticsearch or OpenSearch reply to `GET /` says: the status, and the cluster's
+/// name and version from the JSON body. `None` when the reply is not HTTP.
+pub fn read_elasticsearch_reply(reply: &[u8]) -> Option<ElasticsearchFacts> {
+    let http = parse_http_response(reply)?;
     let body = reply
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -153,7 +159,7 @@ pub async fn probe_elasticsearch(
             .and_then(|j| j.pointer("/version/number"))
             .map(|_| "elasticsearch".to_owned())
     });
-    Ok(ElasticsearchFacts {
+    Some(ElasticsearchFacts {
         status: http.status,
         auth_required: matches!(http.status, 401 | 403),
         distribution,
@@ -191,9 +197,7 @@ pub async fn probe_ftp(
         timing.answer,
     )
     .await?;
-    let auth_tls_offered = String::from_utf8_lossy(&feat).lines().any(|l| {
-        l.trim().eq_ignore_ascii_case("AUTH TLS") || l.trim().eq_ignore_ascii_case("AUTH SSL")
-    });
+    let auth_tls_offered = ftp_offers_tls(&feat);
     let user = exchange(
         &mut stream,
         ProbeKind::Ftp,
@@ -229,9 +233,15 @@ pub async fn probe_ftp(
     ))
 }
 
+/// Whether a reply to `FEAT` lists `AUTH TLS` (or the older `AUTH SSL`).
+pub fn ftp_offers_tls(feat: &[u8]) -> bool {
+    String::from_utf8_lossy(feat).lines().any(|l| {
+        l.trim().eq_ignore_ascii_case("AUTH TLS") || l.trim().eq_ignore_ascii_case("AUTH SSL")
+    })
+}
+
 /// The three-digit code of the last line of an FTP reply (multi-line replies end with
 /// `NNN text`).
-/// The code of an FTP reply's final line.
 pub fn ftp_reply_code(reply: &[u8]) -> Option<u16> {
     let text = String::from_utf8_lossy(reply);
     text.lines()
@@ -260,20 +270,23 @@ pub async fn probe_memcached(
     )
     .await?;
     let _ = stream.write_all(b"quit\r\n").await;
-    let text = String::from_utf8_lossy(&reply);
+    read_memcached_stats(&reply)
+        .ok_or_else(|| protocol_error(ProbeKind::Memcached, port, "no reply to stats"))
+}
+
+/// What a reply to memcached's `stats` says: whether statistics are open to anyone, and the
+/// version. `None` for an empty reply.
+pub fn read_memcached_stats(reply: &[u8]) -> Option<MemcachedFacts> {
+    let text = String::from_utf8_lossy(reply);
     let stats_open = text.lines().any(|l| l.starts_with("STAT "));
     if !stats_open && reply.is_empty() {
-        return Err(protocol_error(
-            ProbeKind::Memcached,
-            port,
-            "no reply to stats",
-        ));
+        return None;
     }
     let version = text
         .lines()
         .find_map(|l| l.strip_prefix("STAT version "))
         .map(|v| escape_bytes(v.trim().as_bytes()));
-    Ok(MemcachedFacts {
+    Some(MemcachedFacts {
         stats_open,
         version,
     })

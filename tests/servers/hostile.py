@@ -1,17 +1,23 @@
 """Hostile servers for postura's robustness suite, one behaviour per port on one address.
 
-    python3 hostile.py 127.0.0.33
+    python3 hostile.py 127.0.0.33 CERT.pem KEY.pem
+
+CERT and KEY are served on port 636 by a real TLS handshake: the test writes a certificate
+whose names carry markup and terminal escapes.
 
 Every behaviour ends by itself: streams stop after a bounded number of bytes or seconds, so a
 scanner that does not protect itself takes long, but nothing runs forever.
 """
+import os
 import socket
+import ssl
 import struct
 import sys
 import threading
 import time
 
 IP = sys.argv[1]
+CERT, KEY = sys.argv[2], sys.argv[3]
 MB = 1 << 20
 
 
@@ -125,6 +131,66 @@ def imap_markup(conn):
     time.sleep(2)
 
 
+def tls_garbage(conn):
+    conn.recv(65536)
+    conn.sendall(os.urandom(4096))
+    time.sleep(1)
+
+
+def tls_truncated_record(conn):
+    conn.recv(65536)
+    # The record promises 100 bytes; 11 come, then the connection closes.
+    conn.sendall(b"\x16\x03\x03\x00\x64\x02\x00\x00\x46\x03\x03")
+
+
+def tls_hostile_certificate(conn):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERT, KEY)
+    with context.wrap_socket(conn, server_side=True) as tls:
+        tls.recv(1024)
+
+
+def ssh_absurd_packet_length(conn):
+    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+    conn.recv(4096)
+    # A binary packet claiming 4 GB, then nothing more of it.
+    conn.sendall(b"\xff\xff\xff\xf0\x04" + b"\x14" * 64)
+    time.sleep(3)
+
+
+def ssh_endless_preamble(conn):
+    # RFC 4253 lets a server send lines before its identification; these never end.
+    stream(conn, b"Welcome to the jump host, please wait" + b"." * 200 + b"\r\n", 20 * MB)
+
+
+def http_endless_headers(conn):
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    stream(conn, b"X-Padding: " + b"p" * 1000 + b"\r\n", 50 * MB)
+
+
+def silent_tarpit(conn):
+    conn.recv(65536)
+    time.sleep(20)
+
+
+def smtp_starttls_garbage(conn):
+    conn.sendall(b"220 mail.example ESMTP\r\n")
+    while True:
+        data = conn.recv(4096)
+        if not data:
+            return
+        if data.upper().startswith(b"EHLO"):
+            conn.sendall(b"250-mail.example\r\n250 STARTTLS\r\n")
+        elif data.upper().startswith(b"STARTTLS"):
+            conn.sendall(b"220 go ahead\r\n")
+            conn.recv(65536)
+            conn.sendall(b"\x1b[2J<script>" + os.urandom(2048))
+            return
+        else:
+            conn.sendall(b"502 no\r\n")
+
+
 BEHAVIOURS = {
     80: http_redirect_loop,
     8080: http_endless_body,
@@ -141,6 +207,14 @@ BEHAVIOURS = {
     3389: reset_at_once,
     993: reset_mid_handshake,
     143: imap_markup,
+    995: tls_garbage,
+    465: tls_truncated_record,
+    636: tls_hostile_certificate,
+    2222: ssh_absurd_packet_length,
+    2200: ssh_endless_preamble,
+    8000: http_endless_headers,
+    5000: silent_tarpit,
+    587: smtp_starttls_garbage,
 }
 
 
