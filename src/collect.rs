@@ -14,6 +14,11 @@ use sha2::Digest;
 /// The manifest file name, also read by the evidence reader.
 pub const MANIFEST: &str = "postura-manifest.json";
 
+/// The JSON Schema of the fields of a `postura-manifest.json` the evidence reader uses.
+pub fn manifest_schema() -> serde_json::Value {
+    crate::evidence::placement::manifest_schema()
+}
+
 /// What `collect` wrote.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {

@@ -94,6 +94,14 @@ pub enum InputError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A baseline file is invalid, or disagrees with the checks.
+    #[error("{location}: {message}")]
+    Baseline {
+        /// `file` or `file:line`.
+        location: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// An attestations file is invalid.
     #[error("{}:{line}: {message}", .path.display())]
     Attestation {

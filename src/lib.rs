@@ -21,6 +21,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod baselines;
 pub mod checks;
 pub mod collect;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod pipeline;
 pub(crate) mod probes;
 pub mod report;
 pub mod scoring;
+pub mod selector;
 pub(crate) mod services;
 pub(crate) mod targets;
 
@@ -62,12 +64,28 @@ pub mod fuzzing {
         crate::checks::parse_check(text, crate::checks::Origin::Builtin("fuzz.yaml".into()))
     }
 
-    /// Reads an attestations file against the built-in checks, as `--attestations` would.
+    /// Reads an attestations file against the built-in checks and baselines, as
+    /// `--attestations` would.
     pub fn read_attestations(path: &std::path::Path) -> Result<usize, crate::InputError> {
         // Loading the checks compiles their CEL: once per process, not per input.
+        type Catalogue = (Vec<crate::checks::Check>, Vec<crate::baselines::Baseline>);
+        static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        let (checks, baselines) = CATALOGUE.get_or_init(|| {
+            let mut checks = crate::checks::load_builtin().unwrap_or_default();
+            let baselines = crate::baselines::load(&[], &mut checks).unwrap_or_default();
+            (checks, baselines)
+        });
+        crate::checks::attestation::read(path, checks, baselines).map(|a| a.len())
+    }
+
+    /// Parses a baseline file and validates it against the built-in checks, as `--baselines`
+    /// would: how many rows it has.
+    pub fn parse_baseline(text: &str) -> Result<usize, crate::InputError> {
         static CHECKS: std::sync::OnceLock<Vec<crate::checks::Check>> = std::sync::OnceLock::new();
         let checks = CHECKS.get_or_init(|| crate::checks::load_builtin().unwrap_or_default());
-        crate::checks::attestation::read(path, checks).map(|a| a.len())
+        let baseline = crate::baselines::parse(text, "fuzz.yaml".into())?;
+        crate::baselines::validate_rows(&baseline, checks)?;
+        Ok(baseline.def.rows.len())
     }
 
     /// How many evidence formats there are.

@@ -17,13 +17,14 @@
 //! [`evaluate`] starts at stage 5 from a saved facts file. The library never prints: what a
 //! person should hear on the way is an [`Event`] for the caller's [`Observer`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::checks::attestation::{self, Attestations};
 use crate::checks::eval::{self, Judgement};
-use crate::checks::{self, Check, Lang, Severity};
+use crate::checks::{self, Check, Lang, Schutzbedarf, Severity};
 use crate::error::{Error, InputError, RunError};
 use crate::evidence::{self, HostEvidence};
 use crate::facts::{
@@ -32,6 +33,7 @@ use crate::facts::{
 use crate::probes::{self, ScanRequest};
 use crate::report::{self, Format, ScanResult};
 use crate::scoring;
+use crate::selector::AssetSelector;
 use crate::targets::{self, ExpandOptions, SystemResolver};
 
 pub use crate::evidence::{Evidence, ReadOptions};
@@ -98,38 +100,69 @@ pub struct JudgeOptions {
     pub redact: bool,
     /// Judge as of this time instead of now.
     pub as_of: Option<jiff::Timestamp>,
-    /// Recovery point objectives, for every asset or for one.
+    /// Recovery point objectives, for every asset or for some.
     pub rpo: Vec<Rpo>,
-    /// The assessor's answers to manual items.
+    /// Protection needs, for every asset or for some.
+    pub schutzbedarf: Vec<SchutzbedarfArg>,
+    /// The assessor's answers to manual items and baseline rows.
     pub attestations: Option<PathBuf>,
+    /// Extra baseline folders (adding baselines, or replacing built-in ones by id).
+    pub baselines: Vec<PathBuf>,
+    /// The baselines the reports show (all are computed); `None` for the default set.
+    pub report_baselines: Option<Vec<String>>,
+    /// Judge without any baseline: no baseline scores, no references on the checks.
+    pub no_baselines: bool,
+}
+
+/// `VALUE` or `ASSET=VALUE`: the asset selector, if any, and the value's text.
+fn per_asset<'t>(text: &'t str, example: &str) -> Result<(Option<AssetSelector>, &'t str), String> {
+    // Values have no `=`; asset names (ARNs included) do not either.
+    match text.rsplit_once('=') {
+        Some((asset, value)) if !asset.trim().is_empty() => {
+            Ok((Some(AssetSelector::parse(asset)?), value))
+        }
+        Some(_) => Err(format!(
+            "`{text}` names no asset before `=`: expected ASSET=VALUE, e.g. {example}"
+        )),
+        None => Ok((None, text)),
+    }
 }
 
 /// One recovery point objective (`--rpo [ASSET=]DURATION`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rpo {
-    /// The asset it applies to; every asset when `None`.
-    pub asset: Option<String>,
+    /// The assets it applies to (a name, an address or a glob); every asset when `None`.
+    pub asset: Option<AssetSelector>,
     /// The objective in seconds.
     pub seconds: i64,
 }
 
 impl Rpo {
-    /// Parses `DURATION` or `ASSET=DURATION` (`24h`, `db01=1d 12h`).
+    /// Parses `DURATION` or `ASSET=DURATION` (`24h`, `db01=1d 12h`, `db*=12h`).
     pub fn parse(text: &str) -> Result<Self, String> {
-        // Durations have no `=`; asset names (ARNs included) do not either.
-        let (asset, duration) = match text.rsplit_once('=') {
-            Some((asset, duration)) if !asset.trim().is_empty() => {
-                (Some(asset.trim().to_owned()), duration)
-            }
-            Some(_) => {
-                return Err(format!(
-                    "`{text}` names no asset before `=`: expected ASSET=DURATION, e.g. db01=24h"
-                ));
-            }
-            None => (None, text),
-        };
+        let (asset, duration) = per_asset(text, "db01=24h or db*=24h")?;
         let seconds = evidence::text::parse_duration_seconds(duration)?;
         Ok(Self { asset, seconds })
+    }
+}
+
+/// One Schutzbedarf (`--schutzbedarf [ASSET=]LEVEL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchutzbedarfArg {
+    /// The assets it applies to (a name, an address or a glob); every asset when `None`.
+    pub asset: Option<AssetSelector>,
+    /// The level.
+    pub level: Schutzbedarf,
+}
+
+impl SchutzbedarfArg {
+    /// Parses `LEVEL` or `ASSET=LEVEL` (`hoch`, `db*=sehr-hoch`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (asset, level) = per_asset(text, "db*=sehr-hoch")?;
+        Ok(Self {
+            asset,
+            level: Schutzbedarf::parse(level)?,
+        })
     }
 }
 
@@ -172,9 +205,11 @@ pub enum Event<'a> {
         /// Files that are not backups (metadata, logs, checksums, readmes).
         not_backups: u64,
     },
-    /// `--rpo NAME=…` named no asset of the run.
-    UnknownRpoAsset {
-        /// The name given.
+    /// `--rpo ASSET=…` or `--schutzbedarf ASSET=…` selected no asset of the run.
+    UnknownAsset {
+        /// The option (`--rpo`).
+        option: &'static str,
+        /// The selector given.
         name: &'a str,
     },
 }
@@ -217,6 +252,8 @@ struct Prepared {
     formats: Vec<Format>,
     tls_profile: checks::profiles::TlsProfile,
     checks: Vec<Check>,
+    baselines: Vec<crate::baselines::Baseline>,
+    shown: Vec<String>,
     attestations: Attestations,
 }
 
@@ -229,15 +266,23 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
     formats.sort();
     formats.dedup();
     let tls_profile = checks::profiles::tls_profile(&options.tls_profile)?;
-    let checks = checks::load(&options.checks)?;
+    let mut checks = checks::load(&options.checks)?;
+    let baselines = if options.no_baselines {
+        Vec::new()
+    } else {
+        crate::baselines::load(&options.baselines, &mut checks)?
+    };
+    let shown = crate::baselines::shown(&baselines, options.report_baselines.as_deref())?;
     let attestations = match &options.attestations {
-        Some(path) => attestation::read(path, &checks)?,
+        Some(path) => attestation::read(path, &checks, &baselines)?,
         None => Attestations::default(),
     };
     Ok(Prepared {
         formats,
         tls_profile,
         checks,
+        baselines,
+        shown,
         attestations,
     })
 }
@@ -511,14 +556,22 @@ fn judge_and_report(
             .map_or(DEFAULT_RPO_SECONDS, |r| r.seconds),
         tls_profile: prepared.tls_profile,
         attestations: prepared.attestations,
+        schutzbedarf: BTreeMap::new(),
     };
-    let per_asset: Vec<(String, i64)> = options
-        .rpo
-        .iter()
-        .filter_map(|r| Some((r.asset.clone()?, r.seconds)))
-        .collect();
-    for name in set_asset_rpo(&mut facts, &per_asset) {
-        observer.event(Event::UnknownRpoAsset { name: &name });
+    let mut judgement = judgement;
+    for name in set_asset_rpo(&mut facts, &options.rpo) {
+        observer.event(Event::UnknownAsset {
+            option: "--rpo",
+            name: &name,
+        });
+    }
+    let (levels, unmatched) = schutzbedarf_by_asset(&facts, &options.schutzbedarf);
+    judgement.schutzbedarf = levels;
+    for name in unmatched {
+        observer.event(Event::UnknownAsset {
+            option: "--schutzbedarf",
+            name: &name,
+        });
     }
     if options.redact {
         evidence::redact(&mut facts);
@@ -527,7 +580,8 @@ fn judge_and_report(
         .evidence_files
         .iter()
         .any(|f| f.status == EvidenceStatus::Error);
-    let result = judge(&prepared.checks, facts, &judgement);
+    let mut result = judge(&prepared.checks, &prepared.baselines, facts, &judgement);
+    result.baselines_shown = prepared.shown;
     let written = report::write_reports(&result, &options.out, &prepared.formats)?;
     // The report is complete; an evidence file that could not be parsed is still bad input,
     // and a run that assessed nothing is not a pass. The first that applies wins.
@@ -564,18 +618,24 @@ fn nothing_assessed(facts: &Facts) -> bool {
     !host_known && facts.identities.is_empty() && !evidence_used
 }
 
-/// Sets the recovery point objective of the assets named in `per_asset` (`--rpo
-/// ASSET=DURATION`, in seconds), over what their manifests say. An asset is named by its id,
-/// a host name (case-insensitive) or its address. Returns the names that matched no asset.
-fn set_asset_rpo(facts: &mut Facts, per_asset: &[(String, i64)]) -> Vec<String> {
+/// Every asset's names a selector may match: its id, host names and address.
+fn host_names(host: &crate::facts::HostFacts) -> Vec<String> {
+    let mut names = vec![host.asset_id()];
+    names.extend(host.hostnames.iter().cloned());
+    names.extend(host.address.map(|a| a.to_string()));
+    names
+}
+
+/// Sets the recovery point objective of the assets selected by `--rpo ASSET=DURATION` (in
+/// seconds), over what their manifests say; a later option beats an earlier one. Returns the
+/// selectors that matched no asset.
+fn set_asset_rpo(facts: &mut Facts, rpo: &[Rpo]) -> Vec<String> {
     let mut unmatched = Vec::new();
-    for (name, seconds) in per_asset {
+    for Rpo { asset, seconds } in rpo {
+        let Some(selector) = asset else { continue };
         let mut matched = false;
         for host in &mut facts.hosts {
-            let named = host.asset_id().eq_ignore_ascii_case(name)
-                || host.hostnames.iter().any(|h| h.eq_ignore_ascii_case(name))
-                || host.address.is_some_and(|a| a.to_string() == *name);
-            if !named {
+            if !selector.matches(host_names(host).iter().map(String::as_str)) {
                 continue;
             }
             matched = true;
@@ -584,17 +644,79 @@ fn set_asset_rpo(facts: &mut Facts, per_asset: &[(String, i64)]) -> Vec<String> 
             }
         }
         if !matched {
-            unmatched.push(name.clone());
+            unmatched.push(selector.as_str().to_owned());
         }
     }
     unmatched
 }
 
+/// Each asset's Schutzbedarf where it is not normal: the last `--schutzbedarf ASSET=LEVEL`
+/// that selects it, else its manifest's, else the last plain `--schutzbedarf LEVEL`. Returns
+/// the levels by asset id and the selectors that matched no asset.
+fn schutzbedarf_by_asset(
+    facts: &Facts,
+    args: &[SchutzbedarfArg],
+) -> (BTreeMap<String, Schutzbedarf>, Vec<String>) {
+    let plain = args
+        .iter()
+        .rev()
+        .find(|a| a.asset.is_none())
+        .map(|a| a.level);
+    let selected = |names: &[String]| {
+        args.iter()
+            .rev()
+            .find(|a| {
+                a.asset
+                    .as_ref()
+                    .is_some_and(|s| s.matches(names.iter().map(String::as_str)))
+            })
+            .map(|a| a.level)
+    };
+    let mut levels = BTreeMap::new();
+    let assets = facts
+        .hosts
+        .iter()
+        .map(|h| (h.asset_id(), host_names(h), h.schutzbedarf))
+        .chain(
+            facts
+                .identities
+                .iter()
+                .map(|i| (i.id.clone(), vec![i.id.clone()], None)),
+        );
+    let mut used = vec![false; args.len()];
+    for (id, names, manifest) in assets {
+        for (i, arg) in args.iter().enumerate() {
+            if let Some(selector) = &arg.asset
+                && selector.matches(names.iter().map(String::as_str))
+            {
+                used[i] = true;
+            }
+        }
+        let level = selected(&names).or(manifest).or(plain).unwrap_or_default();
+        if level != Schutzbedarf::Normal {
+            levels.insert(id, level);
+        }
+    }
+    let unmatched = args
+        .iter()
+        .zip(used)
+        .filter_map(|(arg, used)| Some(arg.asset.as_ref()?.as_str().to_owned()).filter(|_| !used))
+        .collect();
+    (levels, unmatched)
+}
+
 /// Judges facts: evaluates every check, computes the scores, grades TLS endpoints and lists
 /// the manual items.
-pub(crate) fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> ScanResult {
+pub(crate) fn judge(
+    checks: &[Check],
+    baselines: &[crate::baselines::Baseline],
+    facts: Facts,
+    judgement: &Judgement,
+) -> ScanResult {
     let findings = eval::evaluate(checks, &facts, judgement);
     let scores = scoring::score(checks, &findings);
+    let baseline_results =
+        scoring::baselines::score_all(baselines, checks, &scores.checks, &judgement.attestations);
     let manual = eval::manual_items(checks, &findings, &judgement.attestations);
     let mut result = ScanResult::new(
         checks,
@@ -606,6 +728,7 @@ pub(crate) fn judge(checks: &[Check], facts: Facts, judgement: &Judgement) -> Sc
     );
     result.as_of = judgement.now;
     result.manual = manual;
+    result.baselines = baseline_results;
     result.tls_profile = Some(format!(
         "{} {}",
         judgement.tls_profile.id, judgement.tls_profile.version

@@ -242,7 +242,7 @@ fn evaluate_judges_saved_facts_and_gates() {
         .code(1)
         .stdout(predicate::str::contains("exp-rdp-exposed"));
     let result = read_json(&out.path().join("postura-result.json"));
-    assert_eq!(result["schema_version"], 1);
+    assert_eq!(result["schema_version"], 2);
     assert_eq!(
         crate::support::finding_state(&result, "exp-rdp-exposed", "192.0.2.10"),
         "fail"
@@ -324,6 +324,8 @@ fn committed_schemas_are_current() {
         ("result", "result.schema.json"),
         ("check", "check.schema.json"),
         ("attestations", "attestations.schema.json"),
+        ("baseline", "baseline.schema.json"),
+        ("manifest", "manifest.schema.json"),
     ] {
         let output = postura().args(["schema", doc]).output().unwrap();
         assert!(output.status.success());
@@ -471,10 +473,13 @@ fn manual_items_are_listed_for_judged_families_and_never_scored() {
         .code(0);
     let summary = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     let result = read_json(&out.path().join("postura-result.json"));
-    // Only the backup family was judged: its manual items, none of firewall or encryption.
+    // Only the backup family was judged: its manual items and the organisational ones, none
+    // of firewall or encryption.
     assert_eq!(
         manual_controls(&result),
-        ["BKP-01", "BKP-04", "BKP-06", "BKP-08", "BKP-09"]
+        [
+            "BKP-01", "BKP-04", "BKP-06", "BKP-08", "BKP-09", "ORG-01", "ORG-02", "ORG-03"
+        ]
     );
     let manual_ids: Vec<&str> = result["manual"]
         .as_array()
@@ -490,7 +495,7 @@ fn manual_items_are_listed_for_judged_families_and_never_scored() {
         assert!(!manual_ids.contains(&item["check_id"].as_str().unwrap()));
     }
     assert!(
-        summary.contains("Manuell zu prüfende Punkte (5, nicht bewertet): offen BKP-01, BKP-04"),
+        summary.contains("Manuell zu prüfende Punkte (8, nicht bewertet): offen BKP-01, BKP-04"),
         "{summary}"
     );
     let html = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
@@ -498,9 +503,10 @@ fn manual_items_are_listed_for_judged_families_and_never_scored() {
     assert!(html.contains("Protokoll des letzten Wiederherstellungstests"));
     assert!(!html.contains("Request the record of the last restore test"));
 
-    // An identity-only run lists no backup, firewall or encryption items.
+    // An identity-only run lists no backup, firewall or encryption items; the organisational
+    // ones are listed in every run.
     let result = crate::support::judge_evidence(&repo().join("fixtures/evidence/mfa"), &[]);
-    assert_eq!(manual_controls(&result), Vec::<String>::new());
+    assert_eq!(manual_controls(&result), ["ORG-01", "ORG-02", "ORG-03"]);
 }
 
 const MANUAL_ITEM: &str = r#"

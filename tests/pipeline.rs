@@ -33,7 +33,11 @@ fn judge_options(out: &std::path::Path) -> JudgeOptions {
         redact: false,
         as_of: Some("2026-06-01T00:00:00Z".parse().unwrap()),
         rpo: vec![Rpo::parse("nosuchhost=1d").unwrap()],
+        schutzbedarf: Vec::new(),
         attestations: None,
+        baselines: Vec::new(),
+        report_baselines: None,
+        no_baselines: false,
     }
 }
 
@@ -60,7 +64,10 @@ fn evaluate_gates_and_tells_the_observer() {
     );
     assert_eq!(outcome.result.generated_at, clock());
     assert!(
-        recorder.0.iter().any(|e| e.contains("UnknownRpoAsset")),
+        recorder
+            .0
+            .iter()
+            .any(|e| e.contains("UnknownAsset") && e.contains("--rpo")),
         "{:?}",
         recorder.0
     );

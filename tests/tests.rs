@@ -9,6 +9,7 @@ mod support;
 
 mod backup;
 mod bad_input;
+mod baselines;
 mod cli;
 mod collect;
 mod encryption;

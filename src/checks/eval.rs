@@ -19,6 +19,7 @@
 //! - `RANGES.containing(PORT)`: the port ranges of a list (maps with `from` and `to`) that
 //!   contain `PORT`, by binary search (`functions.rs`).
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Program, Value};
@@ -26,7 +27,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::profiles::TlsProfile;
-use super::{AssetKind, Check, CheckDef, Family, Lang, Severity};
+use super::{AssetKind, Check, CheckDef, Family, Lang, Schutzbedarf, Severity};
 use crate::facts::{Facts, HostFacts, HostState, IdentityFacts, PortRange};
 
 /// The state of one check on one asset (docs/scoring.md, "Result states").
@@ -160,8 +161,11 @@ pub struct Finding {
     pub control: String,
     /// Family.
     pub family: Family,
-    /// Severity if failed.
+    /// Severity if failed: the check's, scaled by the asset's Schutzbedarf.
     pub severity: Severity,
+    /// The asset's Schutzbedarf the severity was scaled by (normal when not written).
+    #[serde(default, skip_serializing_if = "is_normal")]
+    pub schutzbedarf: Schutzbedarf,
     /// The asset: a host address (or the name evidence gives it), or an identity source id.
     pub asset: String,
     /// Host names of the asset.
@@ -180,6 +184,10 @@ pub struct Finding {
     pub credit: Option<f64>,
 }
 
+fn is_normal(level: &Schutzbedarf) -> bool {
+    *level == Schutzbedarf::Normal
+}
+
 /// What a judgement needs besides checks and facts.
 #[derive(Debug, Clone)]
 pub struct Judgement {
@@ -196,6 +204,9 @@ pub struct Judgement {
     pub rpo_seconds: i64,
     /// The assessor's answers to manual items (`--attestations`).
     pub attestations: super::attestation::Attestations,
+    /// Each asset's Schutzbedarf by asset id, where it is not normal (`--schutzbedarf`, a
+    /// manifest's `schutzbedarf`).
+    pub schutzbedarf: BTreeMap<String, Schutzbedarf>,
 }
 
 fn context_for(
@@ -287,6 +298,8 @@ struct Asset {
     scanned: Arc<Vec<PortRange>>,
     /// Set when nothing about the asset can be judged (a host that answered nothing).
     not_assessed: Option<String>,
+    /// Its protection needs, which scale the severity of its findings.
+    schutzbedarf: Schutzbedarf,
 }
 
 /// Evaluates every host check against one host.
@@ -307,6 +320,11 @@ pub(crate) fn evaluate_host(
         value: cel_host(host).and_then(super::shared::shared),
         scanned: Arc::new(PortRange::parse_list(&host.scanned_ports)),
         not_assessed: silent.then(|| host_not_answering(judgement.lang, host.state)),
+        schutzbedarf: judgement
+            .schutzbedarf
+            .get(&host.asset_id())
+            .copied()
+            .unwrap_or_default(),
     };
     evaluate_asset(checks, &asset, judgement)
 }
@@ -326,6 +344,11 @@ pub(crate) fn evaluate_identity(
             .and_then(super::shared::shared),
         scanned: Arc::new(Vec::new()),
         not_assessed: None,
+        schutzbedarf: judgement
+            .schutzbedarf
+            .get(&identity.id)
+            .copied()
+            .unwrap_or_default(),
     };
     evaluate_asset(checks, &asset, judgement)
 }
@@ -455,8 +478,8 @@ pub struct ManualItem {
 }
 
 /// The manual items a run lists: those of every family that at least one check judged
-/// (pass or fail) in this run, and those the assessor answered. A scan of web servers alone
-/// lists no backup items.
+/// (pass or fail) in this run, the organisational ones (no family judges them), and those the
+/// assessor answered. A scan of web servers alone lists no backup items.
 pub(crate) fn manual_items(
     checks: &[Check],
     findings: &[Finding],
@@ -470,7 +493,10 @@ pub(crate) fn manual_items(
     let mut items: Vec<ManualItem> = checks
         .iter()
         .filter(|c| {
-            c.def.is_manual() && (judged.contains(&c.def.family) || answers.contains_key(&c.def.id))
+            c.def.is_manual()
+                && (judged.contains(&c.def.family)
+                    || c.def.family == Family::Organisation
+                    || answers.contains_key(&c.def.id))
         })
         .map(|c| ManualItem {
             check_id: c.def.id.clone(),
@@ -496,7 +522,8 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
         check_id: check.def.id.clone(),
         control: check.def.control.clone(),
         family: check.def.family,
-        severity: check.def.severity,
+        severity: check.def.severity_at(asset.schutzbedarf),
+        schutzbedarf: asset.schutzbedarf,
         asset: asset.id.clone(),
         asset_names: asset.names.clone(),
         state,

@@ -68,6 +68,20 @@ impl Severity {
         }
     }
 
+    /// One step more severe (critical stays critical; info stays info: it is never a risk).
+    pub fn raised(self, steps: u8) -> Self {
+        let mut severity = self;
+        for _ in 0..steps {
+            severity = match severity {
+                Self::Info => return Self::Info,
+                Self::Low => Self::Medium,
+                Self::Medium => Self::High,
+                Self::High | Self::Critical => Self::Critical,
+            };
+        }
+        severity
+    }
+
     /// All severities, most severe first.
     pub const ALL: [Severity; 5] = [
         Self::Critical,
@@ -77,6 +91,74 @@ impl Severity {
         Self::Info,
     ];
 }
+
+/// Protection needs of an asset (Schutzbedarf, BSI-Standard 200-2).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schutzbedarf {
+    /// Normal: damage limited and manageable.
+    #[default]
+    Normal,
+    /// Hoch: damage can be considerable.
+    Hoch,
+    /// Sehr hoch: damage can reach an existentially threatening, catastrophic extent.
+    SehrHoch,
+}
+
+impl Schutzbedarf {
+    /// The name as written on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Hoch => "hoch",
+            Self::SehrHoch => "sehr-hoch",
+        }
+    }
+
+    /// Parses `normal`, `hoch` or `sehr-hoch` (also `sehr hoch`, `sehr_hoch`, any case).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '_'], "-")
+            .as_str()
+        {
+            "normal" => Ok(Self::Normal),
+            "hoch" => Ok(Self::Hoch),
+            "sehr-hoch" => Ok(Self::SehrHoch),
+            other => Err(format!(
+                "`{other}` is not a Schutzbedarf: expected normal, hoch or sehr-hoch"
+            )),
+        }
+    }
+}
+
+/// One step of the default Schutzbedarf scale (`data/schutzbedarf.yaml`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScaleStep {
+    raise: u8,
+    at_most: Severity,
+}
+
+/// The default scale, for checks without `severity_by_schutzbedarf`.
+static SCHUTZBEDARF_SCALE: std::sync::LazyLock<BTreeMap<Schutzbedarf, ScaleStep>> =
+    std::sync::LazyLock::new(|| {
+        serde_saphyr::from_str(include_str!("../../data/schutzbedarf.yaml")).unwrap_or_default()
+    });
 
 /// A text in both report languages.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -208,10 +290,14 @@ pub enum Family {
     Encryption,
     /// Backup freshness, location and protection.
     Backup,
+    /// Organisational controls no evidence decides (breach notification, security testing):
+    /// manual items only, listed in every run, never scored.
+    Organisation,
 }
 
 impl Family {
-    /// Every family in report order.
+    /// Every scored family in report order (not [`Family::Organisation`], whose items are
+    /// all manual).
     pub const ALL: [Family; 6] = [
         Self::ExposedServices,
         Self::TransportEncryption,
@@ -230,6 +316,7 @@ impl Family {
             Self::Firewall => "firewall",
             Self::Encryption => "encryption",
             Self::Backup => "backup",
+            Self::Organisation => "organisation",
         }
     }
 
@@ -242,6 +329,7 @@ impl Family {
             Self::Firewall => "FW",
             Self::Encryption => "ENC",
             Self::Backup => "BKP",
+            Self::Organisation => "ORG",
         }
     }
 
@@ -338,8 +426,12 @@ pub struct CheckDef {
     /// (ENC-04, an unencrypted backup repository, is read from backup listings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_family: Option<Family>,
-    /// Severity when the check fails.
+    /// Severity when the check fails on an asset of normal protection needs.
     pub severity: Severity,
+    /// Severity by the asset's Schutzbedarf (`hoch`, `sehr-hoch`), where it differs from the
+    /// default scale of `data/schutzbedarf.yaml`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity_by_schutzbedarf: BTreeMap<Schutzbedarf, Severity>,
     /// What kind of asset the check judges: `host` (scanned or known from evidence, CEL
     /// variable `host`) or `identity` (a cloud account or identity-provider tenant, CEL
     /// variable `identity`).
@@ -388,6 +480,25 @@ pub struct CheckDef {
 }
 
 impl CheckDef {
+    /// The severity of a failure on an asset of `level`: the check's own table, else the
+    /// default scale; never below the check's severity at normal.
+    pub fn severity_at(&self, level: Schutzbedarf) -> Severity {
+        if level == Schutzbedarf::Normal {
+            return self.severity;
+        }
+        if let Some(own) = self.severity_by_schutzbedarf.get(&level) {
+            return (*own).max(self.severity);
+        }
+        match SCHUTZBEDARF_SCALE.get(&level) {
+            Some(step) => self
+                .severity
+                .raised(step.raise)
+                .min(step.at_most)
+                .max(self.severity),
+            None => self.severity,
+        }
+    }
+
     /// Whether this is a manual (attestation) item rather than a condition over facts.
     pub fn is_manual(&self) -> bool {
         self.attestation.is_some()
@@ -524,6 +635,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Check>, InputError> {
     }
     ensure_unique(&checks)?;
     Ok(checks)
+}
+
+/// The `*.yaml`/`*.yml` files below `dir`, sorted.
+pub(crate) fn load_dir_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths)?;
+    paths.sort();
+    Ok(paths)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
@@ -716,3 +835,52 @@ pub fn json_schema() -> serde_json::Value {
 
 #[cfg(test)]
 mod example_snapshots;
+
+#[cfg(test)]
+mod schutzbedarf_tests {
+    use super::*;
+
+    fn def(severity: Severity, own: &[(Schutzbedarf, Severity)]) -> CheckDef {
+        let mut check = load_builtin().unwrap().remove(0).def;
+        check.severity = severity;
+        check.severity_by_schutzbedarf = own.iter().copied().collect();
+        check
+    }
+
+    /// The default scale of `data/schutzbedarf.yaml`, worked by hand:
+    ///
+    /// | at normal | hoch (+1, at most high) | sehr hoch (+1, at most critical) |
+    /// |-----------|-------------------------|----------------------------------|
+    /// | info      | info                    | info                             |
+    /// | low       | medium                  | medium                           |
+    /// | medium    | high                    | high                             |
+    /// | high      | high                    | critical                         |
+    /// | critical  | critical                | critical                         |
+    #[test]
+    fn severity_rises_with_schutzbedarf_by_the_scale_or_the_checks_table() {
+        use Schutzbedarf::{Hoch, Normal, SehrHoch};
+        use Severity::{Critical, High, Info, Low, Medium};
+        for (at_normal, at_hoch, at_sehr_hoch) in [
+            (Info, Info, Info),
+            (Low, Medium, Medium),
+            (Medium, High, High),
+            (High, High, Critical),
+            (Critical, Critical, Critical),
+        ] {
+            let check = def(at_normal, &[]);
+            assert_eq!(check.severity_at(Normal), at_normal);
+            assert_eq!(check.severity_at(Hoch), at_hoch, "{at_normal:?} at hoch");
+            assert_eq!(
+                check.severity_at(SehrHoch),
+                at_sehr_hoch,
+                "{at_normal:?} at sehr hoch"
+            );
+        }
+        // A check's own table beats the scale, but never lowers the severity at normal.
+        let own = def(Low, &[(Hoch, Low), (SehrHoch, Info)]);
+        assert_eq!(own.severity_at(Hoch), Low);
+        assert_eq!(own.severity_at(SehrHoch), Low);
+        assert_eq!(Schutzbedarf::parse("Sehr Hoch"), Ok(SehrHoch));
+        assert!(Schutzbedarf::parse("extrem").is_err());
+    }
+}

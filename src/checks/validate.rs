@@ -64,6 +64,7 @@ pub(crate) fn judge_example(
     let tls_profile =
         profiles::tls_profile(profile_id).map_err(|err| (location.clone(), err.to_string()))?;
     let judgement = Judgement {
+        schutzbedarf: std::collections::BTreeMap::new(),
         lang: Lang::En,
         now: facts.finished_at,
         generated_at: facts.finished_at,

@@ -27,9 +27,24 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Judge saved facts (from `--format facts`) without touching the network.
     Evaluate(EvaluateArgs),
+    /// Explain the scores of a saved result term by term: which finding cost how many points
+    /// in which family, baseline row and baseline.
+    Explain {
+        /// The result (`postura-result.json`).
+        #[arg(value_name = "RESULT.json")]
+        result: PathBuf,
+        /// A check id (`enc-volume-unencrypted`), a control (`ENC-01`) or a baseline row
+        /// (`32(1)(a)`, `dsgvo:32(1)(a)`, `CON.3.A5`); every family and baseline when omitted.
+        #[arg(value_name = "CHECK-ID|CONTROL")]
+        query: Option<String>,
+    },
     /// List, show and validate checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// List, show and validate the baselines scores are computed against (DSGVO, BSI
+    /// IT-Grundschutz, CIS, ISO 27001, Zero Trust).
+    #[command(subcommand)]
+    Baselines(BaselinesCommand),
     /// Read an evidence folder and list what each file is and what was read from it, without
     /// judging: a quick look on-site before the full run.
     Evidence {
@@ -87,8 +102,12 @@ pub enum SchemaDocument {
     Result,
     /// A check definition file (`checks/**/*.yaml`).
     Check,
-    /// An attestations file (`--attestations`): answers to manual items.
+    /// An attestations file (`--attestations`): answers to manual items and baseline rows.
     Attestations,
+    /// A baseline file (`baselines/*.yaml`, `--baselines`).
+    Baseline,
+    /// A `postura-manifest.json` in an evidence folder: host, RPO, Schutzbedarf.
+    Manifest,
 }
 
 /// Options shared by everything that judges and reports.
@@ -97,7 +116,8 @@ pub struct ReportArgs {
     /// Folder for the reports (created if missing).
     #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
     pub out: PathBuf,
-    /// Report formats to write: json, html, facts (several allowed, comma-separated).
+    /// Report formats to write: json, html, facts, grundschutz-check (the IT-Grundschutz-Check
+    /// as CSV for Excel); several allowed, comma-separated.
     #[arg(
         short,
         long,
@@ -127,15 +147,36 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub as_of: Option<jiff::Timestamp>,
     /// Recovery point objective: the oldest the last successful backup may be (24h, 7d,
-    /// 1d 12h), for every asset, or as `ASSET=DURATION` for one (a host name or address, or an
-    /// evidence asset such as `vol-0a1b2c3d4e5f60718`); repeat for several. `ASSET=` beats a
+    /// 1d 12h), for every asset, or as `ASSET=DURATION` for the assets an exact name, address
+    /// or glob selects (`db01=24h`, `'db*=12h'`, an evidence asset such as
+    /// `vol-0a1b2c3d4e5f60718`); repeat for several. `ASSET=` beats a
     /// host's `postura-manifest.json` `rpo`, which beats the plain value. Default: 7d.
     #[arg(long, value_name = "[ASSET=]DURATION", value_parser = postura::pipeline::Rpo::parse)]
     pub rpo: Vec<postura::pipeline::Rpo>,
+    /// Protection needs (Schutzbedarf, BSI-Standard 200-2): normal, hoch or sehr-hoch, for
+    /// every asset or, as ASSET=LEVEL, for the assets an exact name, address or glob selects
+    /// (`--schutzbedarf 'db*=sehr-hoch'`); repeat for several. Raises the severity of what
+    /// fails on those assets (scores, grade caps and --fail-on alike). A host's
+    /// `postura-manifest.json` `schutzbedarf` beats the plain value; ASSET=LEVEL beats both.
+    #[arg(long, value_name = "[ASSET=]LEVEL", value_parser = postura::pipeline::SchutzbedarfArg::parse)]
+    pub schutzbedarf: Vec<postura::pipeline::SchutzbedarfArg>,
     /// YAML file of answers to manual items (controls no evidence decides): per item its id
-    /// or control, `met`, `by`, `date` and a `note`. Shown with the items; never scored.
+    /// or control, `met`, `by`, `date` and a `note`. Shown with the items; never scored. A
+    /// baseline row is answered as `BASELINE:ROW` (`not_required: true` for BSI
+    /// "entbehrlich", `met: true` on a Zero Trust function for Optimal).
     #[arg(long, value_name = "FILE")]
     pub attestations: Option<PathBuf>,
+    /// Extra baseline folder; its files are added, and replace built-ins with the same id.
+    #[arg(long = "baselines", value_name = "DIR")]
+    pub baselines: Vec<PathBuf>,
+    /// The baselines the reports show (all are computed and in the JSON result).
+    /// Default: dsgvo, cisa-ztmm-2.0, bsi-grundschutz-2023. `postura baselines list` names them.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub report_baselines: Option<Vec<String>>,
+    /// Judge without baselines: families and grade only, no baseline scores (for measuring
+    /// what the baselines cost).
+    #[arg(long, conflicts_with_all = ["baselines", "report_baselines"])]
+    pub no_baselines: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -239,6 +280,44 @@ pub enum ChecksCommand {
     Validate {
         /// Folder of checks; the built-in checks when omitted.
         dir: Option<PathBuf>,
+    },
+}
+
+/// `postura baselines ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselinesCommand {
+    /// List the baselines (built-in plus --baselines folders).
+    List {
+        /// Extra baseline folders.
+        #[arg(long = "baselines", value_name = "DIR")]
+        baselines: Vec<PathBuf>,
+        /// Output as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the titles.
+        #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
+        lang: LangArg,
+    },
+    /// Show one baseline: every row with its title, level and the checks that give evidence
+    /// for it.
+    Show {
+        /// Baseline id.
+        id: String,
+        /// Extra baseline folders.
+        #[arg(long = "baselines", value_name = "DIR")]
+        baselines: Vec<PathBuf>,
+        /// Language of the titles (a title the source has in one language only stays in it).
+        #[arg(long, value_enum, default_value_t = LangArg::De, env = "POSTURA_LANG")]
+        lang: LangArg,
+    },
+    /// Validate baseline files against the checks: every referenced check exists, ids and
+    /// stages are well-formed, check files that carry references agree.
+    Validate {
+        /// Folder of baseline files; the built-in baselines when omitted.
+        dir: Option<PathBuf>,
+        /// Extra check folders the baselines may name.
+        #[arg(long = "checks", value_name = "DIR")]
+        checks: Vec<PathBuf>,
     },
 }
 

@@ -1,6 +1,7 @@
 //! The edge: turns arguments into core calls, prints, draws progress, maps exit codes.
 
 pub mod args;
+mod baselines;
 mod progress;
 
 use postura::interrupt::Interrupt;
@@ -63,6 +64,11 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Scan(args) => scan(*args),
         Command::Evaluate(args) => evaluate(args),
         Command::Checks(command) => checks_command(command),
+        Command::Explain { result, query } => {
+            let result = report::read_result(&result)?;
+            print_stdout(&report::explain::explain(&result, query.as_deref())?)
+        }
+        Command::Baselines(command) => baselines::command(command),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
         Command::Collect {
             out,
@@ -85,6 +91,8 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
                 args::SchemaDocument::Result => report::json_schema(),
                 args::SchemaDocument::Check => checks::json_schema(),
                 args::SchemaDocument::Attestations => checks::attestation::json_schema(),
+                args::SchemaDocument::Baseline => postura::baselines::json_schema(),
+                args::SchemaDocument::Manifest => postura::collect::manifest_schema(),
             };
             print_stdout(&format!(
                 "{}\n",
@@ -109,7 +117,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
     }
 }
 
-fn print_stdout(text: &str) -> Result<Exit, Error> {
+pub(crate) fn print_stdout(text: &str) -> Result<Exit, Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -215,8 +223,8 @@ impl Observer for Terminal {
             } => eprintln!(
                 "postura: {path}: {sets} backup series, {members} backups, {not_backups} other files (metadata, logs, checksums), for {host}"
             ),
-            Event::UnknownRpoAsset { name } => eprintln!(
-                "postura: warning: --rpo {name}=...: no asset of this run is named `{name}`"
+            Event::UnknownAsset { option, name } => eprintln!(
+                "postura: warning: {option} {name}=...: no asset of this run is named or matches `{name}`"
             ),
         }
     }
@@ -240,7 +248,11 @@ fn judge_options(args: &ReportArgs) -> JudgeOptions {
         redact: args.redact,
         as_of: args.as_of,
         rpo: args.rpo.clone(),
+        schutzbedarf: args.schutzbedarf.clone(),
         attestations: args.attestations.clone(),
+        baselines: args.baselines.clone(),
+        report_baselines: args.report_baselines.clone(),
+        no_baselines: args.no_baselines,
     }
 }
 
@@ -436,7 +448,7 @@ fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
             markdown,
             lang: l,
         } => {
-            let loaded = checks::load(&dirs)?;
+            let loaded = baselines::checks_with_references(&dirs)?;
             if markdown {
                 return print_stdout(&report::checks_markdown(&loaded, lang(l)));
             }
@@ -468,7 +480,7 @@ fn checks_command(command: ChecksCommand) -> Result<Exit, Error> {
             print_stdout(&text)
         }
         ChecksCommand::Show { id, checks: dirs } => {
-            let loaded = checks::load(&dirs)?;
+            let loaded = baselines::checks_with_references(&dirs)?;
             let check =
                 loaded
                     .iter()

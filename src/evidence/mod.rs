@@ -153,6 +153,8 @@ pub struct HostEvidence {
     pub not_backups: u64,
     /// The host's recovery point objective from its manifest.
     pub rpo: Option<String>,
+    /// The host's Schutzbedarf from its manifest.
+    pub schutzbedarf: Option<crate::checks::Schutzbedarf>,
 }
 
 impl HostEvidence {
@@ -168,6 +170,7 @@ impl HostEvidence {
         self.backups.extend(other.backups);
         self.not_backups += other.not_backups;
         self.rpo = self.rpo.take().or(other.rpo);
+        self.schutzbedarf = self.schutzbedarf.take().or(other.schutzbedarf);
     }
 }
 
@@ -536,13 +539,19 @@ fn place_host_files(root: &Path, evidence: &mut Evidence, files: Vec<(usize, Hos
     {
         let rel = evidence.files[index].path.clone();
         evidence.files[index].asset = Some(place.clone());
+        let manifest = placement::manifest(root, Path::new(&rel));
         if !host.backups.is_empty() {
             // The manifest's RPO, normalised to CEL's `duration()` form.
-            host.rpo = placement::manifest(root, Path::new(&rel))
-                .and_then(|m| m.rpo)
-                .and_then(|r| text::parse_duration_seconds(&r).ok())
+            host.rpo = manifest
+                .as_ref()
+                .and_then(|m| m.rpo.as_deref())
+                .and_then(|r| text::parse_duration_seconds(r).ok())
                 .map(|s| format!("{s}s"));
         }
+        host.schutzbedarf = manifest
+            .as_ref()
+            .and_then(|m| m.schutzbedarf.as_deref())
+            .and_then(|l| crate::checks::Schutzbedarf::parse(l).ok());
         evidence.hosts.entry(place).or_default().absorb(host);
     }
     for (index, by) in included {
@@ -623,6 +632,7 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
             }
         };
         let host = &mut facts.hosts[index];
+        host.schutzbedarf = host.schutzbedarf.or(host_evidence.schutzbedarf);
         host.sshd.extend(host_evidence.sshd);
         host.pam.extend(host_evidence.pam);
         if !host_evidence.firewall.is_empty() || !host_evidence.profiles.is_empty() {

@@ -21,14 +21,26 @@ use super::ParseError;
 use crate::collect::MANIFEST;
 
 /// The manifest `postura collect` writes (and a consultant may write by hand): the host
-/// name, and optionally the host's recovery point objective (`"rpo": "24h"`).
-#[derive(serde::Deserialize)]
+/// name, and optionally the host's recovery point objective (`"rpo": "24h"`) and protection
+/// needs (`"schutzbedarf": "hoch"`). Other fields (`postura collect` records the files, their
+/// hashes and the commands that failed) are kept for the reader and not needed here.
+#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 pub struct Manifest {
     /// The host every file under the manifest's folder belongs to.
     pub host: String,
-    /// The host's recovery point objective.
-    #[serde(default)]
+    /// The host's recovery point objective (`24h`, `7d`, `1d 12h`); `--rpo` for the host beats
+    /// it, it beats a plain `--rpo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rpo: Option<String>,
+    /// The host's protection needs (BSI-Standard 200-2): `normal`, `hoch` or `sehr-hoch`;
+    /// `--schutzbedarf` for the host beats it, it beats a plain `--schutzbedarf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schutzbedarf: Option<String>,
+}
+
+/// The JSON Schema of a `postura-manifest.json` (the fields postura reads).
+pub fn manifest_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or_default()
 }
 
 /// The nearest readable `postura-manifest.json` at or above the folder of `rel`. A manifest
@@ -51,7 +63,7 @@ pub fn manifest(root: &Path, rel: &Path) -> Option<Manifest> {
 /// Reads a manifest: JSON with a non-empty `host` and, if given, an `rpo` that is a duration.
 /// Other fields (`postura collect` records files, commands and the time) are not needed here.
 pub fn parse_manifest(text: &str) -> Result<Manifest, ParseError> {
-    const SHAPE: &str = "a manifest is {\"host\": \"NAME\"}, optionally with \"rpo\": \"24h\"";
+    const SHAPE: &str = "a manifest is {\"host\": \"NAME\"}, optionally with \"rpo\": \"24h\" and \"schutzbedarf\": \"hoch\"";
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let mut error = ParseError::json(&e);
         error.message += &format!(" ({SHAPE})");

@@ -174,6 +174,10 @@ pub struct HostFacts {
     pub hostnames: Vec<String>,
     /// Whether the host answered.
     pub state: HostState,
+    /// The protection needs its manifest states (`schutzbedarf`); `--schutzbedarf` may set
+    /// another for the judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schutzbedarf: Option<crate::checks::Schutzbedarf>,
     /// Smoothed connect round-trip time in milliseconds, when the host answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
@@ -225,6 +229,7 @@ impl HostFacts {
             address: None,
             hostnames: vec![name.to_owned()],
             state: HostState::NotScanned,
+            schutzbedarf: None,
             rtt_ms: None,
             scanned_ports: String::new(),
             port_counts: PortCounts::default(),

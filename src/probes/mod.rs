@@ -338,6 +338,7 @@ fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> H
         address: Some(target.address),
         hostnames: target.hostnames.clone(),
         state,
+        schutzbedarf: None,
         rtt_ms: scan.srtt.map(|d| (d.as_secs_f64() * 1e6).round() / 1e3),
         scanned_ports: PortRange::format_list(&PortRange::collapse(&reached)),
         port_counts: counts,

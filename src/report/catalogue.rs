@@ -14,7 +14,7 @@ pub fn checks_markdown(checks: &[Check], lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", label("catalogue_title"));
     let _ = writeln!(out, "{}\n", label("catalogue_intro"));
-    for family in Family::ALL {
+    for family in Family::ALL.into_iter().chain([Family::Organisation]) {
         let in_family: Vec<&Check> = checks.iter().filter(|c| c.def.family == family).collect();
         if in_family.is_empty() {
             continue;

@@ -45,6 +45,8 @@ struct View {
     evidence_files: Vec<EvidenceFileView>,
     hosts_up: usize,
     tls_grades: Vec<TlsGradeView>,
+    /// The baselines the report shows.
+    baselines: Vec<super::baseline_view::BaselineView>,
     /// Heading and coverage of an interrupted run.
     incomplete: Option<IncompleteView>,
 }
@@ -232,6 +234,7 @@ fn build_view(result: &ScanResult) -> View {
         checks: check_views(result, &l),
         manual_items: manual_views(result, &l),
         tls_grades: tls_grade_views(result, &l),
+        baselines: super::baseline_view::baseline_views(result, &l),
         hosts_total: result
             .facts
             .hosts
@@ -408,7 +411,18 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
                     } else {
                         format!("{} ({})", f.asset, f.asset_names.join(", "))
                     },
-                    state: state_label(l, f.state),
+                    state: if f.state == ResultState::Fail && f.severity != def.severity {
+                        // Raised by the asset's Schutzbedarf: the severity it failed with.
+                        format!(
+                            "{} ({}, {} {})",
+                            state_label(l, f.state),
+                            severity_label(l, f.severity),
+                            l.get("schutzbedarf").map_or("Schutzbedarf", String::as_str),
+                            f.schutzbedarf.as_str()
+                        )
+                    } else {
+                        state_label(l, f.state)
+                    },
                     state_css: f.state.as_str().to_owned(),
                     detail: f
                         .reason

@@ -5,7 +5,10 @@
 //! Files are written to a temporary name in the output folder and renamed into place, so a
 //! crash or a full disk never leaves a half-written report under the final name.
 
+mod baseline_view;
 mod catalogue;
+pub mod explain;
+pub mod grundschutz;
 mod html;
 mod text;
 
@@ -26,7 +29,7 @@ use crate::facts::{Facts, ToolInfo};
 use crate::scoring::Scores;
 
 /// Version of the result document. Bumped when a field changes meaning or disappears.
-pub const RESULT_SCHEMA_VERSION: u32 = 1;
+pub const RESULT_SCHEMA_VERSION: u32 = 2;
 
 /// A check definition as recorded in a result (without its test examples).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -63,6 +66,12 @@ pub struct ScanResult {
     pub manual: Vec<ManualItem>,
     /// Scores and grade.
     pub scores: Scores,
+    /// Every baseline, judged: scores per row and in total, statuses, maturity stages.
+    #[serde(default)]
+    pub baselines: Vec<crate::scoring::baselines::BaselineResult>,
+    /// The baselines the reports show, in order (all are in `baselines`).
+    #[serde(default)]
+    pub baselines_shown: Vec<String>,
     /// SSL-Labs-style grade per TLS endpoint, with the reasons for caps.
     #[serde(default)]
     pub tls_grades: Vec<crate::scoring::tls_grade::EndpointGrade>,
@@ -105,6 +114,8 @@ impl ScanResult {
             findings,
             manual: Vec::new(),
             scores,
+            baselines: Vec::new(),
+            baselines_shown: Vec::new(),
             tls_profile: None,
             tls_grades: Vec::new(),
             facts,
@@ -134,6 +145,9 @@ pub enum Format {
     Html,
     /// The raw facts (`postura-facts.json`), for `postura evaluate`.
     Facts,
+    /// The IT-Grundschutz-Check as CSV for Excel and LibreOffice
+    /// (`postura-grundschutz-check.csv`).
+    GrundschutzCheck,
 }
 
 impl Format {
@@ -143,6 +157,7 @@ impl Format {
             Self::Json => "postura-result.json",
             Self::Html => "postura-report.html",
             Self::Facts => "postura-facts.json",
+            Self::GrundschutzCheck => "postura-grundschutz-check.csv",
         }
     }
 
@@ -152,9 +167,12 @@ impl Format {
             "json" => Ok(Self::Json),
             "html" => Ok(Self::Html),
             "facts" => Ok(Self::Facts),
+            "grundschutz-check" => Ok(Self::GrundschutzCheck),
             other => Err(InputError::Option {
                 option: "--format".into(),
-                message: format!("`{other}` is not a known format: expected json, html or facts"),
+                message: format!(
+                    "`{other}` is not a known format: expected json, html, facts or grundschutz-check"
+                ),
             }),
         }
     }
@@ -177,6 +195,7 @@ pub(crate) fn write_reports(
             Format::Json => to_json(result)?,
             Format::Facts => to_json(&result.facts)?,
             Format::Html => render_html(result)?.into_bytes(),
+            Format::GrundschutzCheck => grundschutz::render(result)?,
         };
         rendered.push((dir.join(format.file_name()), bytes));
     }
@@ -257,6 +276,81 @@ pub(crate) fn overall_range(scores: &crate::scoring::Scores, lang: Lang) -> Stri
         format_number(scores.overall.floor, 0, lang),
         format_number(scores.overall.ceiling, 0, lang)
     )
+}
+
+/// A maturity stage as reports write it: `Initial`, `≥ Initial (next stage not verifiable)`,
+/// or "not assessed".
+pub(crate) fn stage_text(
+    stage: Option<crate::checks::ZtmmStage>,
+    next_not_verifiable: bool,
+    l: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let label = |key: &str| l.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    match stage {
+        None => label("not_assessed_family"),
+        Some(stage) if next_not_verifiable && stage != crate::checks::ZtmmStage::Optimal => {
+            format!(
+                "≥ {} ({})",
+                label(&format!("stage_{stage}")),
+                label("stage_not_verifiable")
+            )
+        }
+        Some(stage) => label(&format!("stage_{stage}")),
+    }
+}
+
+/// How the rows of a baseline stand: for the BSI catalogues the IT-Grundschutz-Check status
+/// (`ja 3 · teilweise 1 · …`), for the others rows with and without failing checks. Counts of
+/// zero are left out.
+pub(crate) fn status_counts(
+    baseline: &crate::scoring::baselines::BaselineResult,
+    l: &std::collections::BTreeMap<String, String>,
+) -> String {
+    use crate::scoring::baselines::ImplementationStatus as S;
+    let label = |key: &str| l.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    let count = |status: S| baseline.rows.iter().filter(|r| r.status == status).count();
+    let parts: Vec<(String, usize)> = if baseline.id.starts_with("bsi-") {
+        [
+            (S::Yes, "status_yes"),
+            (S::Partly, "status_partly"),
+            (S::No, "status_no"),
+            (S::NotChecked, "status_not_checked"),
+            (S::NotRequired, "status_not_required"),
+        ]
+        .into_iter()
+        .map(|(status, key)| (label(key), count(status)))
+        .collect()
+    } else {
+        vec![
+            (label("rows_failing"), count(S::No) + count(S::Partly)),
+            (label("rows_clean"), count(S::Yes)),
+            (label("status_not_checked"), count(S::NotChecked)),
+        ]
+    };
+    parts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Reads a result written by `--format json` of this version.
+pub fn read_result(path: &Path) -> Result<ScanResult, InputError> {
+    // The version first: an older document fails on the version, not on a missing field.
+    let version: serde_json::Value = read_json(path)?;
+    let found = version["schema_version"].as_u64().unwrap_or(0);
+    if found != u64::from(RESULT_SCHEMA_VERSION) {
+        return Err(InputError::Json {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "result schema_version {found} is not supported: expected {RESULT_SCHEMA_VERSION} (judge the facts again with `postura evaluate`)"
+            ),
+        });
+    }
+    read_json(path)
 }
 
 /// Reads a JSON file into `T`, with file, line and column on error.

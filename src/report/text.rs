@@ -21,6 +21,7 @@ pub fn render_summary(result: &ScanResult) -> String {
     }
     summary.inputs(&mut out);
     summary.scores(&mut out);
+    summary.baselines(&mut out);
     summary.manual_items(&mut out);
     summary.failures(&mut out);
     out
@@ -159,6 +160,58 @@ impl Summary<'_> {
         }
     }
 
+    /// One line per baseline the report shows: its score and range, and the row statuses;
+    /// for a maturity model the stage of each pillar.
+    fn baselines(&self, out: &mut String) {
+        let result = self.result;
+        let lang = result.lang;
+        let label = |key: &str| self.label(key);
+        let shown: Vec<&crate::scoring::baselines::BaselineResult> = result
+            .baselines_shown
+            .iter()
+            .filter_map(|id| result.baselines.iter().find(|b| &b.id == id))
+            .collect();
+        if shown.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "{}:", label("baselines"));
+        for b in shown {
+            let name = b.short_title.get(lang);
+            if b.kind == crate::baselines::BaselineKind::Maturity {
+                let pillars: Vec<String> = b
+                    .pillars
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            p.title.get(lang),
+                            super::stage_text(p.stage, p.next_not_verifiable, &self.l)
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(out, "  {name:<32} {}", pillars.join(" · "));
+                continue;
+            }
+            let counts = super::status_counts(b, &self.l);
+            match b.score.score {
+                Some(score) => {
+                    let _ = writeln!(
+                        out,
+                        "  {name:<32} {:>4}  ({}–{}, {} {} %) · {counts}",
+                        self.num(score),
+                        self.num(b.score.floor),
+                        self.num(b.score.ceiling),
+                        label("coverage"),
+                        self.num(b.score.coverage),
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  {name:<32}    –  ({})", label("not_assessed_family"));
+                }
+            }
+        }
+    }
+
     /// The manual items: how many, which are open, and the answered ones.
     fn manual_items(&self, out: &mut String) {
         let result = self.result;
@@ -218,13 +271,18 @@ impl Summary<'_> {
                     .check(&f.check_id)
                     .map(|d| d.title.get(lang).to_owned())
                     .unwrap_or_default();
+                // A severity raised by the asset's protection needs says so.
+                let raised = if f.schutzbedarf == crate::checks::Schutzbedarf::Normal {
+                    String::new()
+                } else {
+                    format!(" ({} {})", label("schutzbedarf"), f.schutzbedarf.as_str())
+                };
                 let _ = writeln!(
                     out,
-                    "  [{:<8}] {:<28} {:<16} {}  {}",
+                    "  [{:<8}] {:<28} {:<16} {title}{raised}  {}",
                     f.severity.as_str(),
                     f.check_id,
                     f.asset,
-                    title,
                     evidence_text(&f.evidence)
                 );
             }

@@ -8,6 +8,7 @@
 //! without coverage is named, never averaged away. Only pass and fail enter a score;
 //! `not_assessed` and `error` lower coverage, never raise the score.
 
+pub mod baselines;
 pub mod tls_grade;
 
 use std::collections::BTreeMap;
@@ -30,8 +31,14 @@ pub struct CheckScore {
     pub control: String,
     /// Family.
     pub family: Family,
-    /// Severity.
+    /// Severity: the check's, raised by the highest Schutzbedarf of the assets it applies to.
     pub severity: Severity,
+    /// The highest Schutzbedarf of the assets it applies to.
+    #[serde(default)]
+    pub schutzbedarf: crate::checks::Schutzbedarf,
+    /// The highest severity it failed with (what the grade caps read), if it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_severity: Option<Severity>,
     /// Weight from the severity.
     pub weight: u32,
     /// Assets per result state.
@@ -145,7 +152,24 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
             let (pass, fail) = (count(ResultState::Pass), count(ResultState::Fail));
             let applicable = list.iter().any(|f| f.state != ResultState::NotApplicable);
             let assessed = pass + fail > 0;
-            let weight = check.def.severity.weight();
+            // Schutzbedarf raises a finding's severity; the check weighs what its most
+            // protection-needing asset makes it.
+            let relevant = list
+                .iter()
+                .filter(|f| f.state != ResultState::NotApplicable);
+            let severity = relevant
+                .clone()
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(check.def.severity)
+                .max(check.def.severity);
+            let schutzbedarf = relevant.map(|f| f.schutzbedarf).max().unwrap_or_default();
+            let failed_severity = list
+                .iter()
+                .filter(|f| f.state == ResultState::Fail)
+                .map(|f| f.severity)
+                .max();
+            let weight = severity.weight();
             // A failing finding may carry partial credit (a coverage ratio such as MFA-04).
             let earned_by_assets: f64 = list
                 .iter()
@@ -162,7 +186,9 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
                 check_id: check.def.id.clone(),
                 control: check.def.control.clone(),
                 family: check.def.family,
-                severity: check.def.severity,
+                severity,
+                schutzbedarf,
+                failed_severity,
                 weight,
                 states,
                 credit,
@@ -280,7 +306,7 @@ fn grade(overall: &ScopeScore, items: &[CheckScore]) -> Grade {
     let failing = |sev: Severity| -> Vec<String> {
         items
             .iter()
-            .filter(|c| c.severity == sev && c.states.get("fail").copied().unwrap_or(0) > 0)
+            .filter(|c| c.failed_severity == Some(sev))
             .map(|c| c.check_id.clone())
             .collect()
     };
@@ -345,6 +371,8 @@ mod tests {
             control: id.into(),
             family: Family::TransportEncryption,
             severity: sev,
+            schutzbedarf: crate::checks::Schutzbedarf::Normal,
+            failed_severity: (fail > 0).then_some(sev),
             weight: sev.weight(),
             states,
             credit,
