@@ -102,6 +102,16 @@ pub enum InputError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A waivers file is invalid.
+    #[error("{}:{line}: {message}", .path.display())]
+    Waiver {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// An attestations file is invalid.
     #[error("{}:{line}: {message}", .path.display())]
     Attestation {

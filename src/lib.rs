@@ -78,6 +78,13 @@ pub mod fuzzing {
         crate::checks::attestation::read(path, checks, baselines).map(|a| a.len())
     }
 
+    /// Reads a waivers file against the built-in checks, as `--waivers` would.
+    pub fn read_waivers(path: &std::path::Path) -> Result<usize, crate::InputError> {
+        static CHECKS: std::sync::OnceLock<Vec<crate::checks::Check>> = std::sync::OnceLock::new();
+        let checks = CHECKS.get_or_init(|| crate::checks::load_builtin().unwrap_or_default());
+        crate::checks::waiver::read(path, checks).map(|w| w.len())
+    }
+
     /// Parses a baseline file and validates it against the built-in checks, as `--baselines`
     /// would: how many rows it has.
     pub fn parse_baseline(text: &str) -> Result<usize, crate::InputError> {

@@ -112,6 +112,12 @@ pub struct JudgeOptions {
     pub report_baselines: Option<Vec<String>>,
     /// Judge without any baseline: no baseline scores, no references on the checks.
     pub no_baselines: bool,
+    /// Waivers: accepted risks and compensated weaknesses, with approver and expiry.
+    pub waivers: Option<PathBuf>,
+    /// Minimum scores: overall (`None` scope), a family or a baseline.
+    pub min_score: Vec<MinScore>,
+    /// Minimum overall coverage in percent.
+    pub min_coverage: Option<f64>,
 }
 
 /// `VALUE` or `ASSET=VALUE`: the asset selector, if any, and the value's text.
@@ -143,6 +149,36 @@ impl Rpo {
         let (asset, duration) = per_asset(text, "db01=24h or db*=24h")?;
         let seconds = evidence::text::parse_duration_seconds(duration)?;
         Ok(Self { asset, seconds })
+    }
+}
+
+/// A minimum score (`--min-score [SCOPE=]N`): overall, a family or a baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinScore {
+    /// A family (`mfa`) or baseline id (`dsgvo`); the overall score when `None`.
+    pub scope: Option<String>,
+    /// The minimum, 0–100.
+    pub score: f64,
+}
+
+impl MinScore {
+    /// Parses `N` or `SCOPE=N` (`70`, `mfa=80`, `dsgvo=60`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (scope, number) = match text.rsplit_once('=') {
+            Some((scope, number)) => (Some(scope.trim().to_owned()), number),
+            None => (None, text),
+        };
+        let score: f64 = number
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n: &f64| (0.0..=100.0).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is not a score: expected 0–100, or SCOPE=N such as mfa=80 or dsgvo=60"
+                )
+            })?;
+        Ok(Self { scope, score })
     }
 }
 
@@ -205,6 +241,11 @@ pub enum Event<'a> {
         /// Files that are not backups (metadata, logs, checksums, readmes).
         not_backups: u64,
     },
+    /// A waiver matched no failing finding.
+    WaiverUnused {
+        /// Where it is written: `file:line`.
+        source: &'a str,
+    },
     /// `--rpo ASSET=…` or `--schutzbedarf ASSET=…` selected no asset of the run.
     UnknownAsset {
         /// The option (`--rpo`).
@@ -245,6 +286,8 @@ pub struct Outcome {
     pub written: Vec<PathBuf>,
     /// How the run ended.
     pub verdict: Verdict,
+    /// Each gate that failed, with why: one line each.
+    pub gate_failures: Vec<String>,
 }
 
 /// What `scan` and `evaluate` validate before they touch anything.
@@ -255,6 +298,7 @@ struct Prepared {
     baselines: Vec<crate::baselines::Baseline>,
     shown: Vec<String>,
     attestations: Attestations,
+    waivers: Vec<checks::waiver::Waiver>,
 }
 
 fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
@@ -277,6 +321,31 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
         Some(path) => attestation::read(path, &checks, &baselines)?,
         None => Attestations::default(),
     };
+    let waivers = match &options.waivers {
+        Some(path) => checks::waiver::read(path, &checks)?,
+        None => Vec::new(),
+    };
+    for min in &options.min_score {
+        if let Some(scope) = &min.scope {
+            let known = checks::Family::ALL.iter().any(|f| f.as_str() == scope)
+                || baselines.iter().any(|b| &b.def.id == scope);
+            if !known {
+                return Err(InputError::Option {
+                    option: "--min-score".into(),
+                    message: format!(
+                        "`{scope}` is neither a family nor a baseline: expected one of {}, {}",
+                        checks::Family::ALL.map(checks::Family::as_str).join(", "),
+                        baselines
+                            .iter()
+                            .map(|b| b.def.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+                .into());
+            }
+        }
+    }
     Ok(Prepared {
         formats,
         tls_profile,
@@ -284,6 +353,7 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
         baselines,
         shown,
         attestations,
+        waivers,
     })
 }
 
@@ -580,8 +650,18 @@ fn judge_and_report(
         .evidence_files
         .iter()
         .any(|f| f.status == EvidenceStatus::Error);
-    let mut result = judge(&prepared.checks, &prepared.baselines, facts, &judgement);
+    let (mut result, applied) = judge(
+        &prepared.checks,
+        &prepared.baselines,
+        &prepared.waivers,
+        facts,
+        &judgement,
+    );
     result.baselines_shown = prepared.shown;
+    for source in &applied.unmatched {
+        observer.event(Event::WaiverUnused { source });
+    }
+    let gate_failures = gate_failures(&result, options, &applied);
     let written = report::write_reports(&result, &options.out, &prepared.formats)?;
     // The report is complete; an evidence file that could not be parsed is still bad input,
     // and a run that assessed nothing is not a pass. The first that applies wins.
@@ -589,10 +669,7 @@ fn judge_and_report(
         Verdict::EvidenceErrors
     } else if nothing_assessed(&result.facts) {
         Verdict::NothingAssessed
-    } else if options
-        .fail_on
-        .is_some_and(|threshold| result.failures_at_or_above(threshold) > 0)
-    {
+    } else if !gate_failures.is_empty() {
         Verdict::GateFailed
     } else {
         Verdict::Passed
@@ -601,6 +678,7 @@ fn judge_and_report(
         result,
         written,
         verdict,
+        gate_failures,
     })
 }
 
@@ -710,10 +788,16 @@ fn schutzbedarf_by_asset(
 pub(crate) fn judge(
     checks: &[Check],
     baselines: &[crate::baselines::Baseline],
+    waivers: &[checks::waiver::Waiver],
     facts: Facts,
     judgement: &Judgement,
-) -> ScanResult {
-    let findings = eval::evaluate(checks, &facts, judgement);
+) -> (ScanResult, checks::waiver::Applied) {
+    let mut findings = eval::evaluate(checks, &facts, judgement);
+    let applied = checks::waiver::apply(
+        &mut findings,
+        waivers,
+        jiff::tz::TimeZone::UTC.to_datetime(judgement.now).date(),
+    );
     let scores = scoring::score(checks, &findings);
     let baseline_results =
         scoring::baselines::score_all(baselines, checks, &scores.checks, &judgement.attestations);
@@ -734,7 +818,82 @@ pub(crate) fn judge(
         judgement.tls_profile.id, judgement.tls_profile.version
     ));
     result.tls_grades = scoring::tls_grade::grade_all(&result.facts);
-    result
+    (result, applied)
+}
+
+/// Every gate that failed, each with why: `--fail-on`, expired waivers, `--min-score`,
+/// `--min-coverage`.
+fn gate_failures(
+    result: &ScanResult,
+    options: &JudgeOptions,
+    applied: &checks::waiver::Applied,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(threshold) = options.fail_on {
+        let mut failing: Vec<&str> = result
+            .findings
+            .iter()
+            .filter(|f| f.state == eval::ResultState::Fail && f.severity >= threshold)
+            .map(|f| f.check_id.as_str())
+            .collect();
+        failing.sort_unstable();
+        failing.dedup();
+        if !failing.is_empty() {
+            failures.push(format!(
+                "--fail-on {threshold}: {} finding(s) at {threshold} or above ({})",
+                result.failures_at_or_above(threshold),
+                failing.join(", ")
+            ));
+        }
+    }
+    for expired in &applied.expired {
+        failures.push(format!("expired waiver: {expired} fails again"));
+    }
+    for min in &options.min_score {
+        let scope = match &min.scope {
+            None => Some(("overall".to_owned(), &result.scores.overall)),
+            Some(name) => result
+                .scores
+                .families
+                .iter()
+                .find(|f| &f.scope == name)
+                .or_else(|| {
+                    result
+                        .baselines
+                        .iter()
+                        .find(|b| &b.id == name)
+                        .map(|b| &b.score)
+                })
+                .map(|s| (name.clone(), s)),
+        };
+        match scope {
+            Some((name, score)) => match score.score {
+                Some(value) if value + 1e-9 >= min.score => {}
+                Some(value) => failures.push(format!(
+                    "--min-score {name}={}: the score is {value:.1}",
+                    min.score
+                )),
+                // An unassessed scope never passes a minimum.
+                None => failures.push(format!(
+                    "--min-score {name}={}: {name} was not assessed",
+                    min.score
+                )),
+            },
+            None => failures.push(format!(
+                "--min-score: `{}` is neither a family nor a baseline of this run",
+                min.scope.as_deref().unwrap_or_default()
+            )),
+        }
+    }
+    if let Some(minimum) = options.min_coverage
+        && result.scores.overall.coverage + 1e-9 < minimum
+    {
+        failures.push(format!(
+            "--min-coverage {minimum}: coverage is {:.1} %",
+            result.scores.overall.coverage
+        ));
+    }
+    failures
 }
 
 /// Reads a facts file written by `postura scan --format facts`.

@@ -326,6 +326,7 @@ fn committed_schemas_are_current() {
         ("attestations", "attestations.schema.json"),
         ("baseline", "baseline.schema.json"),
         ("manifest", "manifest.schema.json"),
+        ("waivers", "waivers.schema.json"),
     ] {
         let output = postura().args(["schema", doc]).output().unwrap();
         assert!(output.status.success());

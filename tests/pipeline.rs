@@ -38,6 +38,9 @@ fn judge_options(out: &std::path::Path) -> JudgeOptions {
         baselines: Vec::new(),
         report_baselines: None,
         no_baselines: false,
+        waivers: None,
+        min_score: Vec::new(),
+        min_coverage: None,
     }
 }
 

@@ -260,7 +260,7 @@ fn manual_item_keys(
 }
 
 /// The line serde-saphyr names in a message (`... at line 3 column 5`).
-fn message_line(message: &str) -> Option<usize> {
+pub(super) fn message_line(message: &str) -> Option<usize> {
     let at = message.find("line ")?;
     message[at + 5..]
         .split(|c: char| !c.is_ascii_digit())
@@ -270,7 +270,7 @@ fn message_line(message: &str) -> Option<usize> {
 }
 
 /// serde-saphyr's message without its source excerpt and position: `invalid boolean`.
-fn one_line(message: &str) -> String {
+pub(super) fn one_line(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message).trim();
     let first = first.strip_prefix("error:").unwrap_or(first).trim();
     let first = first.split(" --> ").next().unwrap_or(first);

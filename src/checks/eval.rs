@@ -46,6 +46,10 @@ pub enum ResultState {
     NotAssessed,
     /// The check does not apply to this asset.
     NotApplicable,
+    /// A failure another control compensates (`--waivers`): earns the points, flagged.
+    Compensated,
+    /// A failure whose risk the owner accepted (`--waivers`): earns no points, listed apart.
+    RiskAccepted,
 }
 
 impl ResultState {
@@ -57,6 +61,8 @@ impl ResultState {
             Self::Error => "error",
             Self::NotAssessed => "not_assessed",
             Self::NotApplicable => "not_applicable",
+            Self::Compensated => "compensated",
+            Self::RiskAccepted => "risk_accepted",
         }
     }
 }
@@ -69,6 +75,7 @@ pub(crate) struct Programs {
     fail_if: Option<Program>,
     evidence: Option<Program>,
     credit: Option<Program>,
+    fingerprint: Option<Program>,
 }
 
 impl std::fmt::Debug for Programs {
@@ -148,6 +155,11 @@ impl Programs {
                 .as_deref()
                 .map(|s| compile("credit", s))
                 .transpose()?,
+            fingerprint: def
+                .fingerprint
+                .as_deref()
+                .map(|s| compile("fingerprint", s))
+                .transpose()?,
         })
     }
 }
@@ -182,6 +194,50 @@ pub struct Finding {
     /// Partial credit of a failing asset, 0–1 (the check's `credit` expression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<f64>,
+    /// Stable identity of the finding across runs: SHA-256 over check id, asset and the key
+    /// the check declares as deciding (its `fingerprint` expression: the ports, users or
+    /// series that fail), 32 hex digits. Never depends on times or order.
+    #[serde(default)]
+    pub fingerprint: String,
+    /// The waiver that waives this failure, or that would but has expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<super::waiver::WaiverRecord>,
+}
+
+/// The fingerprint of a finding: check id, asset and deciding key, hashed.
+pub fn fingerprint(check_id: &str, asset: &str, key: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    for part in [check_id, asset, key] {
+        hash.update(part.as_bytes());
+        // A separator no part contains, so ("ab", "c") and ("a", "bc") differ.
+        hash.update([0u8]);
+    }
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The deciding key as text: a list is sorted and joined, so order never matters.
+fn fingerprint_key(value: &Value) -> String {
+    match value.json() {
+        Ok(serde_json::Value::Array(items)) => {
+            let mut parts: Vec<String> = items.iter().map(json_text).collect();
+            parts.sort();
+            parts.dedup();
+            parts.join("\n")
+        }
+        Ok(other) => json_text(&other),
+        Err(_) => String::new(),
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn is_normal(level: &Schutzbedarf) -> bool {
@@ -398,6 +454,15 @@ fn evaluate_asset(checks: &[Check], asset: &Asset, judgement: &Judgement) -> Vec
                     Err(err) => serde_json::json!({ "error": err.to_string() }),
                 };
             }
+            // Only a failure has a deciding key; every other state is the check on the asset.
+            let key = match (&check.programs.fingerprint, state) {
+                (Some(program), ResultState::Fail) => program
+                    .execute(&ctx)
+                    .map(|v| fingerprint_key(&v))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            found.fingerprint = fingerprint(&check.def.id, &asset.id, &key);
             if state == ResultState::Fail
                 && let Some(program) = &check.programs.credit
             {
@@ -487,7 +552,15 @@ pub(crate) fn manual_items(
 ) -> Vec<ManualItem> {
     let judged: std::collections::BTreeSet<Family> = findings
         .iter()
-        .filter(|f| matches!(f.state, ResultState::Pass | ResultState::Fail))
+        .filter(|f| {
+            matches!(
+                f.state,
+                ResultState::Pass
+                    | ResultState::Fail
+                    | ResultState::Compensated
+                    | ResultState::RiskAccepted
+            )
+        })
         .map(|f| f.family)
         .collect();
     let mut items: Vec<ManualItem> = checks
@@ -530,12 +603,38 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
         reason,
         evidence: serde_json::Value::Null,
         credit: None,
+        fingerprint: fingerprint(&check.def.id, &asset.id, ""),
+        waiver: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_follow_check_asset_and_key_never_order() {
+        let a = fingerprint("exp-database-exposed", "10.0.0.5", "3306\n5432");
+        assert_eq!(a.len(), 32);
+        assert_eq!(
+            a,
+            fingerprint("exp-database-exposed", "10.0.0.5", "3306\n5432")
+        );
+        assert_ne!(
+            a,
+            fingerprint("exp-database-exposed", "10.0.0.6", "3306\n5432")
+        );
+        assert_ne!(a, fingerprint("exp-rdp-exposed", "10.0.0.5", "3306\n5432"));
+        assert_ne!(a, fingerprint("exp-database-exposed", "10.0.0.5", "3306"));
+        // The parts are separated: moving a character from one to the next changes it.
+        assert_ne!(fingerprint("ab", "c", ""), fingerprint("a", "bc", ""));
+        let list =
+            |items: &[i64]| Value::List(Arc::new(items.iter().map(|i| Value::Int(*i)).collect()));
+        assert_eq!(
+            fingerprint_key(&list(&[5432, 3306, 5432])),
+            fingerprint_key(&list(&[3306, 5432]))
+        );
+    }
 
     #[test]
     fn shared_lists_are_one_map_of_ints_and_strings() {

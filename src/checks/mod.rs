@@ -13,6 +13,7 @@ mod functions;
 pub mod profiles;
 mod shared;
 pub mod validate;
+pub mod waiver;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -470,6 +471,12 @@ pub struct CheckDef {
     /// CEL: the facts that decided the result, shown with the finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// CEL: the key that decides a failure (the ports, users, files or series that fail), part
+    /// of the finding's fingerprint with the check id and the asset; a list is sorted first.
+    /// Without it the fingerprint is the check on the asset. Never a time or a count that
+    /// moves between runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// CEL: partial credit 0.0–1.0 of a failing asset, for checks that measure a ratio
     /// (MFA coverage = covered / total users).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,7 +26,7 @@ pub enum Command {
     /// Scan hosts and networks, judge the findings, write reports.
     Scan(Box<ScanArgs>),
     /// Judge saved facts (from `--format facts`) without touching the network.
-    Evaluate(EvaluateArgs),
+    Evaluate(Box<EvaluateArgs>),
     /// Explain the scores of a saved result term by term: which finding cost how many points
     /// in which family, baseline row and baseline.
     Explain {
@@ -108,6 +108,8 @@ pub enum SchemaDocument {
     Baseline,
     /// A `postura-manifest.json` in an evidence folder: host, RPO, Schutzbedarf.
     Manifest,
+    /// A waivers file (`--waivers`): accepted risks and compensated weaknesses.
+    Waivers,
 }
 
 /// Options shared by everything that judges and reports.
@@ -132,9 +134,22 @@ pub struct ReportArgs {
     /// TLS profile to compare against: mozilla-intermediate, mozilla-modern, bsi-tr-02102-2.
     #[arg(long, value_name = "PROFILE", default_value = "mozilla-intermediate")]
     pub tls_profile: String,
-    /// Exit with code 1 if a check fails at or above this severity.
+    /// Exit with code 1 if a check fails at or above this severity (waived findings do not).
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::None)]
     pub fail_on: FailOn,
+    /// Exit with code 1 if a score is below N: the overall score, or as SCOPE=N a family
+    /// (`mfa=80`) or a baseline (`dsgvo=60`); repeat for several. A scope not assessed fails.
+    #[arg(long, value_name = "[SCOPE=]N", value_parser = postura::pipeline::MinScore::parse)]
+    pub min_score: Vec<postura::pipeline::MinScore>,
+    /// Exit with code 1 if the overall coverage is below P percent.
+    #[arg(long, value_name = "P", value_parser = parse_percent)]
+    pub min_coverage: Option<f64>,
+    /// YAML file of waivers: per entry `check` (id or control), `asset` (name, address or
+    /// glob), `kind` (risk_accepted, or compensated with `control`), `reason`, `approver` and
+    /// `expires` (YYYY-MM-DD). A waived failure stays visible as waived; an expired one fails
+    /// the gate. `postura schema waivers` gives the schema.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
     /// Extra check folder; its checks are added, and replace built-ins with the same id.
     #[arg(long = "checks", value_name = "DIR")]
     pub checks: Vec<PathBuf>,
@@ -405,4 +420,14 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         ));
     }
     Ok(std::time::Duration::from_secs_f64(value * scale))
+}
+
+/// A percentage 0–100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| format!("`{text}` is not a percentage: expected 0–100"))
 }

@@ -62,7 +62,7 @@ pub fn report_error(err: &Error) -> Exit {
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Scan(args) => scan(*args),
-        Command::Evaluate(args) => evaluate(args),
+        Command::Evaluate(args) => evaluate(*args),
         Command::Checks(command) => checks_command(command),
         Command::Explain { result, query } => {
             let result = report::read_result(&result)?;
@@ -93,6 +93,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
                 args::SchemaDocument::Attestations => checks::attestation::json_schema(),
                 args::SchemaDocument::Baseline => postura::baselines::json_schema(),
                 args::SchemaDocument::Manifest => postura::collect::manifest_schema(),
+                args::SchemaDocument::Waivers => checks::waiver::json_schema(),
             };
             print_stdout(&format!(
                 "{}\n",
@@ -223,6 +224,9 @@ impl Observer for Terminal {
             } => eprintln!(
                 "postura: {path}: {sets} backup series, {members} backups, {not_backups} other files (metadata, logs, checksums), for {host}"
             ),
+            Event::WaiverUnused { source } => eprintln!(
+                "postura: warning: the waiver at {source} matches no failing finding of this run"
+            ),
             Event::UnknownAsset { option, name } => eprintln!(
                 "postura: warning: {option} {name}=...: no asset of this run is named or matches `{name}`"
             ),
@@ -253,6 +257,9 @@ fn judge_options(args: &ReportArgs) -> JudgeOptions {
         baselines: args.baselines.clone(),
         report_baselines: args.report_baselines.clone(),
         no_baselines: args.no_baselines,
+        waivers: args.waivers.clone(),
+        min_score: args.min_score.clone(),
+        min_coverage: args.min_coverage,
     }
 }
 
@@ -315,6 +322,9 @@ fn finish(outcome: &Outcome, quiet: bool) -> Result<Exit, Error> {
             text.push_str(&format!("→ {}\n", path.display()));
         }
         print_stdout(&text)?;
+    }
+    for failure in &outcome.gate_failures {
+        eprintln!("postura: gate failed: {failure}");
     }
     Ok(match outcome.verdict {
         Verdict::Passed => Exit::Ok,

@@ -188,6 +188,10 @@ struct PortView {
     notes: String,
 }
 
+fn label_of(l: &BTreeMap<String, String>, key: &str) -> String {
+    l.get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
 fn state_label(l: &BTreeMap<String, String>, state: ResultState) -> String {
     l.get(&format!("state_{}", state.as_str()))
         .cloned()
@@ -395,8 +399,10 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
                 .join(" · ");
             let worst = [
                 ResultState::Fail,
+                ResultState::RiskAccepted,
                 ResultState::Error,
                 ResultState::NotAssessed,
+                ResultState::Compensated,
                 ResultState::Pass,
             ]
             .into_iter()
@@ -424,10 +430,41 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
                         state_label(l, f.state)
                     },
                     state_css: f.state.as_str().to_owned(),
-                    detail: f
-                        .reason
-                        .clone()
-                        .unwrap_or_else(|| evidence_text(&f.evidence)),
+                    detail: match &f.waiver {
+                        Some(w) => format!(
+                            "{}{} — {}{} ({} {}, {} {}; {}) · {}",
+                            if w.expired {
+                                format!("{}: ", label_of(l, "waiver_expired"))
+                            } else {
+                                String::new()
+                            },
+                            w.reason,
+                            w.control
+                                .as_deref()
+                                .map(|c| format!("{c}; "))
+                                .unwrap_or_default(),
+                            label_of(
+                                l,
+                                &format!(
+                                    "state_{}",
+                                    serde_json::to_value(w.kind)
+                                        .ok()
+                                        .and_then(|v| v.as_str().map(str::to_owned))
+                                        .unwrap_or_default()
+                                )
+                            ),
+                            label_of(l, "waiver_by"),
+                            w.approver,
+                            label_of(l, "waiver_until"),
+                            w.expires,
+                            w.source,
+                            evidence_text(&f.evidence)
+                        ),
+                        None => f
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| evidence_text(&f.evidence)),
+                    },
                 })
                 .collect();
             CheckView {

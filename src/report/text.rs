@@ -287,6 +287,36 @@ impl Summary<'_> {
                 );
             }
         }
+        // Waived findings stay visible, apart from the failures; an expired waiver is a failure
+        // again and is listed above, and here with its waiver.
+        let waived: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.waiver.is_some())
+            .collect();
+        if !waived.is_empty() {
+            let _ = writeln!(out, "{} ({}):", label("waived"), waived.len());
+            for f in waived {
+                let Some(w) = &f.waiver else { continue };
+                let state = if w.expired {
+                    label("waiver_expired")
+                } else {
+                    label(&format!("state_{}", f.state.as_str()))
+                };
+                let _ = writeln!(
+                    out,
+                    "  [{state}] {:<28} {:<16} {} ({} {}, {} {}; {})",
+                    f.check_id,
+                    f.asset,
+                    w.reason,
+                    label("waiver_by"),
+                    w.approver,
+                    label("waiver_until"),
+                    w.expires,
+                    w.source
+                );
+            }
+        }
         let errors = result
             .findings
             .iter()

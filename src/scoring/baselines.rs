@@ -43,7 +43,7 @@ fn outcome(item: &CheckScore) -> Option<Outcome> {
     if !item.applicable {
         return None;
     }
-    Some(if item.states.get("fail").copied().unwrap_or(0) > 0 {
+    Some(if item.failed_severity.is_some() {
         Outcome::Fail
     } else if item.assessed {
         Outcome::Pass

@@ -149,7 +149,12 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
                 *states.entry(f.state.as_str().to_owned()).or_default() += 1;
             }
             let count = |s: ResultState| states.get(s.as_str()).copied().unwrap_or(0);
-            let (pass, fail) = (count(ResultState::Pass), count(ResultState::Fail));
+            // A compensated failure is assessed and earns the points; an accepted risk is
+            // assessed and earns none (docs/scoring.md, waivers).
+            let (pass, fail) = (
+                count(ResultState::Pass) + count(ResultState::Compensated),
+                count(ResultState::Fail) + count(ResultState::RiskAccepted),
+            );
             let applicable = list.iter().any(|f| f.state != ResultState::NotApplicable);
             let assessed = pass + fail > 0;
             // Schutzbedarf raises a finding's severity; the check weighs what its most
@@ -164,9 +169,10 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
                 .unwrap_or(check.def.severity)
                 .max(check.def.severity);
             let schutzbedarf = relevant.map(|f| f.schutzbedarf).max().unwrap_or_default();
+            // An accepted risk is still open: it caps the grade like a failure.
             let failed_severity = list
                 .iter()
-                .filter(|f| f.state == ResultState::Fail)
+                .filter(|f| matches!(f.state, ResultState::Fail | ResultState::RiskAccepted))
                 .map(|f| f.severity)
                 .max();
             let weight = severity.weight();
@@ -174,7 +180,7 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
             let earned_by_assets: f64 = list
                 .iter()
                 .map(|f| match f.state {
-                    ResultState::Pass => 1.0,
+                    ResultState::Pass | ResultState::Compensated => 1.0,
                     ResultState::Fail => f.credit.unwrap_or(0.0).clamp(0.0, 1.0),
                     _ => 0.0,
                 })
@@ -256,7 +262,7 @@ fn scope_score<'a>(name: &str, items: impl Iterator<Item = &'a CheckScore>) -> S
             earned += item.earned;
             assessed_checks += 1;
         }
-        if item.states.get("fail").copied().unwrap_or(0) > 0 {
+        if item.failed_severity.is_some() {
             failed_checks += 1;
         }
     }

@@ -1,0 +1,277 @@
+//! Waivers and gates: accepted risks and compensated weaknesses stay visible, count as the
+//! scoring model says and do not trip `--fail-on`; an expired waiver fails the gate; a waiver
+//! without approver is an error with its line; `--min-score` and `--min-coverage` gate with
+//! one line each on stderr.
+
+use std::path::Path;
+
+use crate::support::{postura, read_json, repo};
+
+const AS_OF: &str = "2026-12-01T08:00:00Z";
+
+/// Judges the mixed evidence folder with `extra` arguments: exit code, stderr, result.
+fn judge(extra: &[&str]) -> (Option<i32>, String, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let output = postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mixed"))
+        .args(["--as-of", AS_OF, "--lang", "en", "-f", "json", "--out"])
+        .arg(out.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    let result = read_json(&out.path().join("postura-result.json"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        result,
+    )
+}
+
+fn write(dir: &Path, text: &str) -> String {
+    let path = dir.join("waivers.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn finding<'r>(result: &'r serde_json::Value, check: &str, asset: &str) -> &'r serde_json::Value {
+    result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == check && f["asset"] == asset)
+        .unwrap()
+}
+
+fn line_item<'r>(result: &'r serde_json::Value, check: &str) -> &'r serde_json::Value {
+    result["scores"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check_id"] == check)
+        .unwrap()
+}
+
+const WAIVERS: &str = r#"
+- check: enc-volume-unencrypted
+  asset: APP0*
+  kind: risk_accepted
+  reason: "Test machines, no personal data"
+  approver: "M. Berger, IT-Leitung"
+  expires: 2027-03-31
+- check: FW-01
+  asset: "db05*"
+  kind: compensated
+  control: "Upstream perimeter firewall drops everything but 443"
+  reason: "Host firewall open by design"
+  approver: "M. Berger, IT-Leitung"
+  expires: 2027-03-31
+- check: exp-rdp-exposed
+  asset: "nothing-matches-*"
+  kind: risk_accepted
+  reason: "kept for the next assessment"
+  approver: "M. Berger"
+  expires: 2027-03-31
+"#;
+
+#[test]
+fn waivers_stay_visible_score_as_the_model_says_and_do_not_trip_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = write(dir.path(), WAIVERS);
+    let (plain_code, _, plain) = judge(&["--fail-on", "high"]);
+    assert_eq!(plain_code, Some(1));
+    let (code, stderr, result) = judge(&["--fail-on", "high", "--waivers", &waivers]);
+    // Risk accepted: still a failure for the score (credit 0), listed apart, not in the gate.
+    let app01 = finding(&result, "enc-volume-unencrypted", "app01");
+    assert_eq!(app01["state"], "risk_accepted");
+    assert_eq!(app01["waiver"]["approver"], "M. Berger, IT-Leitung");
+    assert_eq!(
+        line_item(&result, "enc-volume-unencrypted")["credit"],
+        line_item(&plain, "enc-volume-unencrypted")["credit"]
+    );
+    // Compensated: earns the points, flagged.
+    let db05 = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check_id"] == "fw-inbound-default-allow" && f["waiver"].is_object())
+        .collect::<Vec<_>>();
+    assert!(!db05.is_empty() && db05.iter().all(|f| f["state"] == "compensated"));
+    let credit = |r: &serde_json::Value| {
+        line_item(r, "fw-inbound-default-allow")["credit"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        credit(&result) > credit(&plain),
+        "compensated earns the points"
+    );
+    // The accepted risk caps the grade like a failure; other high failures still trip the gate.
+    assert!(
+        result["scores"]["grade"]["caps"]
+            .to_string()
+            .contains("enc-volume-unencrypted")
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let gate = stderr
+        .lines()
+        .find(|l| l.contains("gate failed: --fail-on high"))
+        .unwrap();
+    assert!(!gate.contains("enc-volume-unencrypted"), "{gate}");
+    assert!(
+        stderr.contains("the waiver at") && stderr.contains("waivers.yaml:15"),
+        "{stderr}"
+    );
+    // Waiving every high failure passes the gate.
+    let all = write(
+        dir.path(),
+        &format!(
+            "{WAIVERS}- check: fw-sensitive-port-allowed\n  asset: \"*\"\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2027-01-01\n- check: fw-inbound-default-allow\n  asset: \"*\"\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2027-01-01\n- check: ssh-password-authentication\n  asset: \"*\"\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2027-01-01\n"
+        ),
+    );
+    let (code, stderr, _) = judge(&["--fail-on", "high", "--waivers", &all]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn an_expired_waiver_fails_the_gate_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = write(
+        dir.path(),
+        "- check: enc-volume-unencrypted\n  asset: app01\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2026-11-30\n",
+    );
+    let (code, stderr, result) = judge(&["--waivers", &waivers]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "gate failed: expired waiver: {waivers}:1 enc-volume-unencrypted app01"
+        )),
+        "{stderr}"
+    );
+    let app01 = finding(&result, "enc-volume-unencrypted", "app01");
+    assert_eq!(app01["state"], "fail");
+    assert_eq!(app01["waiver"]["expired"], true);
+    // On its last day it still holds.
+    let (code, stderr, _) = {
+        let out = tempfile::tempdir().unwrap();
+        let output = postura()
+            .args(["scan", "--evidence"])
+            .arg(repo().join("fixtures/evidence/mixed"))
+            .args([
+                "--as-of",
+                "2026-11-30T23:00:00Z",
+                "-q",
+                "-f",
+                "json",
+                "--out",
+            ])
+            .arg(out.path())
+            .args(["--waivers", &waivers])
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+            (),
+        )
+    };
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn broken_waivers_are_named_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, line, expected) in [
+        (
+            "- check: exp-rdp-exposed\n  asset: x\n  kind: risk_accepted\n  reason: r\n  approver: \"\"\n  expires: 2027-01-01\n",
+            1,
+            "`approver` is empty",
+        ),
+        (
+            "- check: exp-rdp-exposed\n  asset: x\n  kind: compensated\n  reason: r\n  approver: a\n  expires: 2027-01-01\n",
+            1,
+            "needs `control`",
+        ),
+        (
+            "- check: exp-rdp-exposed\n  asset: x\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: soon\n",
+            1,
+            "is not a date",
+        ),
+        (
+            "- check: no-such-check\n  asset: x\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2027-01-01\n",
+            1,
+            "is not a check id",
+        ),
+        (
+            "- check: exp-rdp-exposed\n  asset: \"db[\"\n  kind: risk_accepted\n  reason: r\n  approver: a\n  expires: 2027-01-01\n",
+            1,
+            "not a valid glob",
+        ),
+    ] {
+        let path = write(dir.path(), text);
+        let output = postura()
+            .args(["scan", "127.0.0.1", "--waivers", &path])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{path}:{line}: ")) && stderr.contains(expected),
+            "{expected}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn min_score_and_min_coverage_gate_with_one_line_each() {
+    let (code, stderr, result) = judge(&[
+        "--min-score",
+        "30",
+        "--min-score",
+        "mfa=20",
+        "--min-coverage",
+        "30",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let mfa = result["scores"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "mfa")
+        .unwrap()["score"]
+        .as_f64()
+        .unwrap();
+    assert!(mfa < 20.0);
+    assert_eq!(stderr.matches("gate failed:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("gate failed: --min-score mfa=20: the score is"),
+        "{stderr}"
+    );
+    let (code, stderr, _) = judge(&[
+        "--min-score",
+        "dsgvo=10",
+        "--min-coverage",
+        "90",
+        "--min-score",
+        "backup=1",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("--min-coverage 90: coverage is"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--min-score backup=1: backup was not assessed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("dsgvo"), "{stderr}");
+    let output = postura()
+        .args(["scan", "127.0.0.1", "--min-score", "nosuch=3"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("`nosuch` is neither a family nor a baseline")
+    );
+}
