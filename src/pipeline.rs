@@ -118,6 +118,10 @@ pub struct JudgeOptions {
     pub min_score: Vec<MinScore>,
     /// Minimum overall coverage in percent.
     pub min_coverage: Option<f64>,
+    /// The previous result: findings are marked new or known by fingerprint.
+    pub previous: Option<PathBuf>,
+    /// Gate on new findings only (needs `previous`).
+    pub new_only: bool,
 }
 
 /// `VALUE` or `ASSET=VALUE`: the asset selector, if any, and the value's text.
@@ -299,6 +303,7 @@ struct Prepared {
     shown: Vec<String>,
     attestations: Attestations,
     waivers: Vec<checks::waiver::Waiver>,
+    previous: Option<ScanResult>,
 }
 
 fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
@@ -346,6 +351,20 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
             }
         }
     }
+    if options.new_only && options.previous.is_none() {
+        return Err(InputError::Option {
+            option: "--new-only".into(),
+            message:
+                "gates on findings new since a previous result: give it with --previous OLD.json"
+                    .into(),
+        }
+        .into());
+    }
+    let previous = options
+        .previous
+        .as_deref()
+        .map(report::read_result)
+        .transpose()?;
     Ok(Prepared {
         formats,
         tls_profile,
@@ -354,6 +373,7 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
         shown,
         attestations,
         waivers,
+        previous,
     })
 }
 
@@ -658,6 +678,9 @@ fn judge_and_report(
         &judgement,
     );
     result.baselines_shown = prepared.shown;
+    if let Some(previous) = &prepared.previous {
+        report::diff::mark_novelty(&mut result, previous);
+    }
     for source in &applied.unmatched {
         observer.event(Event::WaiverUnused { source });
     }
@@ -829,19 +852,26 @@ fn gate_failures(
     applied: &checks::waiver::Applied,
 ) -> Vec<String> {
     let mut failures = Vec::new();
-    if let Some(threshold) = options.fail_on {
-        let mut failing: Vec<&str> = result
+    // `--new-only` alone gates on any new failure; with `--fail-on` on new ones at or above.
+    let threshold = options
+        .fail_on
+        .or(options.new_only.then_some(Severity::Info));
+    if let Some(threshold) = threshold {
+        let gated: Vec<&eval::Finding> = result
             .findings
             .iter()
             .filter(|f| f.state == eval::ResultState::Fail && f.severity >= threshold)
-            .map(|f| f.check_id.as_str())
+            .filter(|f| !options.new_only || f.novelty == Some(report::diff::Novelty::New))
             .collect();
+        let mut failing: Vec<&str> = gated.iter().map(|f| f.check_id.as_str()).collect();
         failing.sort_unstable();
         failing.dedup();
         if !failing.is_empty() {
             failures.push(format!(
-                "--fail-on {threshold}: {} finding(s) at {threshold} or above ({})",
-                result.failures_at_or_above(threshold),
+                "{}--fail-on {threshold}: {} {}finding(s) at {threshold} or above ({})",
+                if options.new_only { "--new-only " } else { "" },
+                gated.len(),
+                if options.new_only { "new " } else { "" },
                 failing.join(", ")
             ));
         }

@@ -275,3 +275,128 @@ fn min_score_and_min_coverage_gate_with_one_line_each() {
             .contains("`nosuch` is neither a family nor a baseline")
     );
 }
+
+/// Scans `targets` into a fresh folder: exit code, stderr and the result file's path.
+fn scan_real(
+    targets: &[String],
+    extra: &[&str],
+    out: &Path,
+) -> (Option<i32>, String, std::path::PathBuf) {
+    let output = postura()
+        .arg("scan")
+        .args(targets)
+        .args(["--profile", "fast", "-q", "-f", "json", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        out.join("postura-result.json"),
+    )
+}
+
+/// Two real runs, a Telnet service added between them: `diff` names it new, `--previous`
+/// marks it new and `--new-only` fails on it alone; a third run knows it.
+#[test]
+fn diff_previous_and_new_only_over_real_runs() {
+    let (ssh_ip, telnet_ip) = ("127.0.0.43", "127.0.0.44");
+    let ssh = || {
+        format!(
+            "{ssh_ip}:{}",
+            crate::support::banner_server(ssh_ip, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+        )
+    };
+    let telnet = || {
+        format!(
+            "{telnet_ip}:{}",
+            crate::support::banner_server(
+                telnet_ip,
+                b"\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01Debian GNU/Linux 12\r\nlogin: "
+            )
+        )
+    };
+    let (first, second, third) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (code, stderr, old) = scan_real(&[ssh()], &[], first.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let previous = old.to_str().unwrap().to_owned();
+    let (code, stderr, new) = scan_real(
+        &[ssh(), telnet()],
+        &["--previous", &previous, "--new-only", "--fail-on", "high"],
+        second.path(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("gate failed: --new-only --fail-on high")
+            && stderr.contains("exp-cleartext-admin-protocol")
+            && !stderr.contains("exp-ssh-exposed"),
+        "{stderr}"
+    );
+    let result = read_json(&new);
+    let novelty = |check: &str, asset: &str| finding(&result, check, asset)["novelty"].clone();
+    assert_eq!(novelty("exp-cleartext-admin-protocol", telnet_ip), "new");
+    assert_eq!(novelty("exp-ssh-exposed", ssh_ip), "known");
+
+    let diff = postura()
+        .args(["diff", "--json"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(diff.status.success());
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let checks = |list: &str| -> Vec<String> {
+        diff[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["check_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(checks("new").contains(&"exp-cleartext-admin-protocol".to_owned()));
+    assert!(checks("unchanged").contains(&"exp-ssh-exposed".to_owned()));
+    assert!(checks("fixed").is_empty(), "{diff}");
+    let exposed = diff["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "exposed-services")
+        .unwrap();
+    // One more host assessed: the family's coverage rises, and both scores are recorded.
+    assert!(
+        exposed["coverage_after"].as_f64() > exposed["coverage_before"].as_f64(),
+        "{exposed}"
+    );
+    assert!(exposed["before"].is_number() && exposed["after"].is_number());
+    // Back the other way: the Telnet finding is fixed.
+    let back = postura()
+        .args(["diff"])
+        .arg(&new)
+        .arg(&old)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&back.stdout);
+    assert!(
+        text.contains("Fixed:") && text.contains("exp-cleartext-admin-protocol"),
+        "{text}"
+    );
+
+    // The same services again, against the second run: nothing is new.
+    let latest = new.to_str().unwrap().to_owned();
+    let (code, stderr, _) = scan_real(
+        &[ssh(), telnet()],
+        &["--previous", &latest, "--new-only", "--fail-on", "high"],
+        third.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let missing = postura()
+        .args(["scan", "127.0.0.1", "--new-only"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -41,6 +41,8 @@ fn judge_options(out: &std::path::Path) -> JudgeOptions {
         waivers: None,
         min_score: Vec::new(),
         min_coverage: None,
+        previous: None,
+        new_only: false,
     }
 }
 

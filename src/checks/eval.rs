@@ -202,6 +202,9 @@ pub struct Finding {
     /// The waiver that waives this failure, or that would but has expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<super::waiver::WaiverRecord>,
+    /// New or known against `--previous` (open findings only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub novelty: Option<crate::report::diff::Novelty>,
 }
 
 /// The fingerprint of a finding: check id, asset and deciding key, hashed.
@@ -605,6 +608,7 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
         credit: None,
         fingerprint: fingerprint(&check.def.id, &asset.id, ""),
         waiver: None,
+        novelty: None,
     }
 }
 

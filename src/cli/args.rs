@@ -27,6 +27,19 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Judge saved facts (from `--format facts`) without touching the network.
     Evaluate(Box<EvaluateArgs>),
+    /// Compare two results: new, fixed, unchanged findings and those with another severity
+    /// (by fingerprint), and the score and coverage of every family and baseline.
+    Diff {
+        /// The earlier result.
+        #[arg(value_name = "OLD.json")]
+        old: PathBuf,
+        /// The later result.
+        #[arg(value_name = "NEW.json")]
+        new: PathBuf,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Explain the scores of a saved result term by term: which finding cost how many points
     /// in which family, baseline row and baseline.
     Explain {
@@ -150,6 +163,14 @@ pub struct ReportArgs {
     /// the gate. `postura schema waivers` gives the schema.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// The previous result (`postura-result.json` of an earlier run): open findings are
+    /// marked new or known by fingerprint.
+    #[arg(long, value_name = "OLD.json")]
+    pub previous: Option<PathBuf>,
+    /// Gate only on findings new since --previous: with --fail-on on new ones at or above it,
+    /// alone on any new failure.
+    #[arg(long)]
+    pub new_only: bool,
     /// Extra check folder; its checks are added, and replace built-ins with the same id.
     #[arg(long = "checks", value_name = "DIR")]
     pub checks: Vec<PathBuf>,

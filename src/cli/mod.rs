@@ -64,6 +64,17 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Scan(args) => scan(*args),
         Command::Evaluate(args) => evaluate(*args),
         Command::Checks(command) => checks_command(command),
+        Command::Diff { old, new, json } => {
+            let diff = report::diff::diff(&report::read_result(&old)?, &report::read_result(&new)?);
+            if json {
+                print_stdout(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&diff).unwrap_or_default()
+                ))
+            } else {
+                print_stdout(&report::diff::render(&diff))
+            }
+        }
         Command::Explain { result, query } => {
             let result = report::read_result(&result)?;
             print_stdout(&report::explain::explain(&result, query.as_deref())?)
@@ -260,6 +271,8 @@ fn judge_options(args: &ReportArgs) -> JudgeOptions {
         waivers: args.waivers.clone(),
         min_score: args.min_score.clone(),
         min_coverage: args.min_coverage,
+        previous: args.previous.clone(),
+        new_only: args.new_only,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod baseline_view;
 mod catalogue;
+pub mod diff;
 pub mod explain;
 pub mod grundschutz;
 mod html;
