@@ -685,6 +685,7 @@ fn judge_and_report(
         observer.event(Event::WaiverUnused { source });
     }
     let gate_failures = gate_failures(&result, options, &applied);
+    result.gate_failures = gate_failures.clone();
     let written = report::write_reports(&result, &options.out, &prepared.formats)?;
     // The report is complete; an evidence file that could not be parsed is still bad input,
     // and a run that assessed nothing is not a pass. The first that applies wins.

@@ -400,3 +400,85 @@ fn diff_previous_and_new_only_over_real_runs() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// `postura report` renders a saved result as a findings CSV and a pull-request comment; the
+/// CSV reads back with a CSV parser, the comment names the failed gate and fits GitHub's limit.
+#[test]
+fn findings_csv_and_markdown_from_a_saved_result() {
+    let (code, _, _) = judge(&["--fail-on", "high"]);
+    assert_eq!(code, Some(1));
+    let out = tempfile::tempdir().unwrap();
+    let first = postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mixed"))
+        .args([
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "en",
+            "-q",
+            "-f",
+            "json",
+            "--fail-on",
+            "high",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    let saved = out.path().join("postura-result.json");
+    let again = tempfile::tempdir().unwrap();
+    postura()
+        .arg("report")
+        .arg(&saved)
+        .args(["-f", "csv,md", "--out"])
+        .arg(again.path())
+        .assert()
+        .success();
+    let result = read_json(&saved);
+    let text = std::fs::read_to_string(again.path().join("postura-findings.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[..3], ["fingerprint", "check_id", "control"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let judged: Vec<&serde_json::Value> = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "not_applicable")
+        .collect();
+    assert_eq!(rows.len(), judged.len());
+    for (row, finding) in rows.iter().zip(&judged) {
+        assert_eq!(&row[0], finding["fingerprint"].as_str().unwrap());
+        assert_eq!(&row[8], finding["state"].as_str().unwrap());
+    }
+    let markdown = std::fs::read_to_string(again.path().join("postura-summary.md")).unwrap();
+    assert!(markdown.len() < 65_536);
+    assert!(
+        markdown.contains("❌ Gates failed:\n\n- --fail-on high: 9 finding(s)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| Encryption at rest | 0 | 100 % |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("1. `enc-volume-unencrypted` (high):"),
+        "{markdown}"
+    );
+    let stable: String = markdown
+        .lines()
+        .filter(|l| !l.starts_with("<sub>"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(repo().join("tests/snapshots"));
+    settings.bind(|| insta::assert_snapshot!("summary-md-en", stable));
+}

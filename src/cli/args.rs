@@ -27,6 +27,24 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Judge saved facts (from `--format facts`) without touching the network.
     Evaluate(Box<EvaluateArgs>),
+    /// Render a saved result again in other formats, without scanning.
+    Report {
+        /// The result (`postura-result.json`).
+        #[arg(value_name = "RESULT.json")]
+        result: PathBuf,
+        /// Formats: json, html, facts, csv, md, grundschutz-check (comma-separated).
+        #[arg(
+            short,
+            long,
+            value_name = "FORMAT",
+            value_delimiter = ',',
+            default_value = "html"
+        )]
+        format: Vec<String>,
+        /// Folder for the reports (created if missing).
+        #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
+        out: PathBuf,
+    },
     /// Compare two results: new, fixed, unchanged findings and those with another severity
     /// (by fingerprint), and the score and coverage of every family and baseline.
     Diff {
@@ -131,8 +149,9 @@ pub struct ReportArgs {
     /// Folder for the reports (created if missing).
     #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
     pub out: PathBuf,
-    /// Report formats to write: json, html, facts, grundschutz-check (the IT-Grundschutz-Check
-    /// as CSV for Excel); several allowed, comma-separated.
+    /// Report formats to write: json, html, facts, csv (every finding), md (a pull-request
+    /// comment), grundschutz-check (the IT-Grundschutz-Check as CSV for Excel); several
+    /// allowed, comma-separated.
     #[arg(
         short,
         long,

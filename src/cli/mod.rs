@@ -64,6 +64,18 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Scan(args) => scan(*args),
         Command::Evaluate(args) => evaluate(*args),
         Command::Checks(command) => checks_command(command),
+        Command::Report {
+            result,
+            format,
+            out,
+        } => {
+            let written = report::rerender(&result, &format, &out)?;
+            let text: String = written
+                .iter()
+                .map(|p| format!("→ {}\n", p.display()))
+                .collect();
+            print_stdout(&text)
+        }
         Command::Diff { old, new, json } => {
             let diff = report::diff::diff(&report::read_result(&old)?, &report::read_result(&new)?);
             if json {

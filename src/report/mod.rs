@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod grundschutz;
 mod html;
+mod pipeline_formats;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +74,10 @@ pub struct ScanResult {
     /// The baselines the reports show, in order (all are in `baselines`).
     #[serde(default)]
     pub baselines_shown: Vec<String>,
+    /// Each gate that failed, with why (`--fail-on`, `--min-score`, `--min-coverage`, an
+    /// expired waiver, `--new-only`); empty when every gate passed.
+    #[serde(default)]
+    pub gate_failures: Vec<String>,
     /// SSL-Labs-style grade per TLS endpoint, with the reasons for caps.
     #[serde(default)]
     pub tls_grades: Vec<crate::scoring::tls_grade::EndpointGrade>,
@@ -117,6 +122,7 @@ impl ScanResult {
             scores,
             baselines: Vec::new(),
             baselines_shown: Vec::new(),
+            gate_failures: Vec::new(),
             tls_profile: None,
             tls_grades: Vec::new(),
             facts,
@@ -149,6 +155,10 @@ pub enum Format {
     /// The IT-Grundschutz-Check as CSV for Excel and LibreOffice
     /// (`postura-grundschutz-check.csv`).
     GrundschutzCheck,
+    /// Every finding as CSV (`postura-findings.csv`).
+    Csv,
+    /// A Markdown summary for a pull-request comment (`postura-summary.md`).
+    Markdown,
 }
 
 impl Format {
@@ -159,6 +169,8 @@ impl Format {
             Self::Html => "postura-report.html",
             Self::Facts => "postura-facts.json",
             Self::GrundschutzCheck => "postura-grundschutz-check.csv",
+            Self::Csv => "postura-findings.csv",
+            Self::Markdown => "postura-summary.md",
         }
     }
 
@@ -169,10 +181,12 @@ impl Format {
             "html" => Ok(Self::Html),
             "facts" => Ok(Self::Facts),
             "grundschutz-check" => Ok(Self::GrundschutzCheck),
+            "csv" => Ok(Self::Csv),
+            "md" | "markdown" => Ok(Self::Markdown),
             other => Err(InputError::Option {
                 option: "--format".into(),
                 message: format!(
-                    "`{other}` is not a known format: expected json, html, facts or grundschutz-check"
+                    "`{other}` is not a known format: expected json, html, facts, csv, md or grundschutz-check"
                 ),
             }),
         }
@@ -197,6 +211,8 @@ pub(crate) fn write_reports(
             Format::Facts => to_json(&result.facts)?,
             Format::Html => render_html(result)?.into_bytes(),
             Format::GrundschutzCheck => grundschutz::render(result)?,
+            Format::Csv => pipeline_formats::findings_csv(result)?,
+            Format::Markdown => pipeline_formats::markdown(result).into_bytes(),
         };
         rendered.push((dir.join(format.file_name()), bytes));
     }
@@ -334,6 +350,22 @@ pub(crate) fn status_counts(
         .map(|(name, n)| format!("{name} {n}"))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// Renders a saved result again in `formats` into `dir`, without scanning (`postura report`).
+pub fn rerender(
+    result: &Path,
+    formats: &[String],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, crate::Error> {
+    let mut parsed = formats
+        .iter()
+        .map(|n| Format::parse(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    parsed.sort();
+    parsed.dedup();
+    let result = read_result(result)?;
+    Ok(write_reports(&result, dir, &parsed)?)
 }
 
 /// Reads a result written by `--format json` of this version.
