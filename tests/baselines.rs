@@ -241,10 +241,8 @@ fn baseline_sections_of_the_html_report() {
     }
     assert!(sections.contains("Technische Indizien zur DSGVO"));
     assert!(!sections.to_lowercase().contains("konform "));
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_path(repo().join("tests/snapshots"));
-    settings.bind(|| insta::assert_snapshot!("baseline-sections-de", sections));
+    crate::support::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("baseline-sections-de", sections));
 
     let unknown = postura()
         .args(["scan", "--evidence"])

@@ -477,8 +477,5 @@ fn findings_csv_and_markdown_from_a_saved_result() {
         .filter(|l| !l.starts_with("<sub>"))
         .map(|l| format!("{l}\n"))
         .collect();
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_path(repo().join("tests/snapshots"));
-    settings.bind(|| insta::assert_snapshot!("summary-md-en", stable));
+    crate::support::snapshot_settings().bind(|| insta::assert_snapshot!("summary-md-en", stable));
 }

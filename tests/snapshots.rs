@@ -11,10 +11,7 @@ const AS_OF: &str = "2026-06-01T00:00:00Z";
 
 /// Snapshot files under `tests/snapshots/`, named without the module path.
 fn settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_path(repo().join("tests/snapshots"));
-    settings
+    crate::support::snapshot_settings()
 }
 
 /// Replaces the wall-clock times of a run, which differ on every run, with a marker.

@@ -16,6 +16,14 @@ pub fn postura_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("postura")
 }
 
+/// insta settings for the committed snapshots in `tests/snapshots/`, named without module.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(repo().join("tests/snapshots"));
+    settings
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
