@@ -479,3 +479,79 @@ fn findings_csv_and_markdown_from_a_saved_result() {
         .collect();
     crate::support::snapshot_settings().bind(|| insta::assert_snapshot!("summary-md-en", stable));
 }
+
+/// SARIF for code scanning: one rule per check, one located result per failing check × asset
+/// with its fingerprint, waived ones suppressed; Microsoft's validator with GitHub's ingestion
+/// rules reports no error.
+#[test]
+fn sarif_passes_the_validator_with_github_rules() {
+    let multitool = std::env::var("POSTURA_SARIF_MULTITOOL").unwrap_or_else(|_| {
+        "/opt/postura-test-tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+            .into()
+    });
+    assert!(
+        Path::new(&multitool).exists(),
+        "the SARIF validator is not installed: run the tests with scripts/test, which installs it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = write(dir.path(), WAIVERS);
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mixed"))
+        .args(["--as-of", AS_OF, "--lang", "en", "-q", "-f", "json,sarif"])
+        .args(["--waivers", &waivers, "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let sarif_path = out.path().join("postura.sarif");
+    let sarif = read_json(&sarif_path);
+    let result = read_json(&out.path().join("postura-result.json"));
+    let run = &sarif["runs"][0];
+    assert_eq!(sarif["version"], "2.1.0");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let scored = result["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("attestation").is_none())
+        .count();
+    assert_eq!(rules.len(), scored);
+    let results = run["results"].as_array().unwrap();
+    let open: Vec<&serde_json::Value> = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            ["fail", "risk_accepted", "compensated"].contains(&f["state"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(results.len(), open.len());
+    for (r, f) in results.iter().zip(&open) {
+        assert_eq!(r["partialFingerprints"]["postura/v1"], f["fingerprint"]);
+        let location = &r["locations"][0]["physicalLocation"];
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert_eq!(r["suppressions"].is_array(), f["waiver"].is_object(), "{r}");
+    }
+    let app01 = results
+        .iter()
+        .find(|r| r["ruleId"] == "enc-volume-unencrypted" && r["properties"]["asset"] == "app02")
+        .unwrap();
+    assert_eq!(
+        app01["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "audit/app02_lsblk-J-f.json"
+    );
+    assert_eq!(app01["level"], "error");
+    let report = out.path().join("validation.sarif");
+    let validation = std::process::Command::new(&multitool)
+        .args(["validate", "--rule-kind", "Sarif;Gh", "--output"])
+        .arg(&report)
+        .arg(&sarif_path)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&validation.stdout);
+    assert!(validation.status.success(), "{stdout}");
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error ")).collect();
+    assert!(errors.is_empty(), "{stdout}");
+}

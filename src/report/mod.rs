@@ -12,6 +12,7 @@ pub mod explain;
 pub mod grundschutz;
 mod html;
 mod pipeline_formats;
+mod sarif;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -159,6 +160,8 @@ pub enum Format {
     Csv,
     /// A Markdown summary for a pull-request comment (`postura-summary.md`).
     Markdown,
+    /// SARIF 2.1.0 for code scanning (`postura.sarif`).
+    Sarif,
 }
 
 impl Format {
@@ -171,6 +174,7 @@ impl Format {
             Self::GrundschutzCheck => "postura-grundschutz-check.csv",
             Self::Csv => "postura-findings.csv",
             Self::Markdown => "postura-summary.md",
+            Self::Sarif => "postura.sarif",
         }
     }
 
@@ -183,10 +187,11 @@ impl Format {
             "grundschutz-check" => Ok(Self::GrundschutzCheck),
             "csv" => Ok(Self::Csv),
             "md" | "markdown" => Ok(Self::Markdown),
+            "sarif" => Ok(Self::Sarif),
             other => Err(InputError::Option {
                 option: "--format".into(),
                 message: format!(
-                    "`{other}` is not a known format: expected json, html, facts, csv, md or grundschutz-check"
+                    "`{other}` is not a known format: expected json, html, facts, sarif, csv, md or grundschutz-check"
                 ),
             }),
         }
@@ -213,6 +218,7 @@ pub(crate) fn write_reports(
             Format::GrundschutzCheck => grundschutz::render(result)?,
             Format::Csv => pipeline_formats::findings_csv(result)?,
             Format::Markdown => pipeline_formats::markdown(result).into_bytes(),
+            Format::Sarif => to_json(&sarif::render(result))?,
         };
         rendered.push((dir.join(format.file_name()), bytes));
     }
