@@ -555,3 +555,54 @@ fn sarif_passes_the_validator_with_github_rules() {
     let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error ")).collect();
     assert!(errors.is_empty(), "{stdout}");
 }
+
+/// JUnit for Jenkins and GitLab: a suite per family, a case per check × asset, valid against
+/// the Jenkins JUnit schema; failures, skips and errors counted as the findings say.
+#[test]
+fn junit_validates_against_the_jenkins_schema() {
+    assert!(crate::support::require("xmllint"));
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = write(dir.path(), WAIVERS);
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mixed"))
+        .args(["--as-of", AS_OF, "--lang", "en", "-q", "-f", "json,junit"])
+        .args(["--waivers", &waivers, "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let xml_path = out.path().join("postura-junit.xml");
+    let validation = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(repo().join("tests/schemas/junit-10.xsd"))
+        .arg(&xml_path)
+        .output()
+        .unwrap();
+    assert!(
+        validation.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validation.stderr)
+    );
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let result = read_json(&out.path().join("postura-result.json"));
+    let findings = result["findings"].as_array().unwrap();
+    let count = |state: &str| findings.iter().filter(|f| f["state"] == state).count();
+    let judged = findings
+        .iter()
+        .filter(|f| f["state"] != "not_applicable")
+        .count();
+    assert_eq!(xml.matches("<testcase ").count(), judged);
+    assert_eq!(xml.matches("<failure ").count(), count("fail"));
+    assert_eq!(
+        xml.matches("<skipped ").count(),
+        count("not_assessed") + count("risk_accepted") + count("compensated")
+    );
+    assert!(xml.contains(&format!(
+        "<testsuites name=\"postura\" tests=\"{judged}\" failures=\"{}\"",
+        count("fail")
+    )));
+    assert!(
+        xml.contains("<skipped message=\"waived (risk_accepted): Test machines, no personal data")
+    );
+}

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod grundschutz;
 mod html;
+mod junit;
 mod pipeline_formats;
 mod sarif;
 mod text;
@@ -162,6 +163,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0 for code scanning (`postura.sarif`).
     Sarif,
+    /// JUnit XML test report (`postura-junit.xml`).
+    Junit,
 }
 
 impl Format {
@@ -175,6 +178,7 @@ impl Format {
             Self::Csv => "postura-findings.csv",
             Self::Markdown => "postura-summary.md",
             Self::Sarif => "postura.sarif",
+            Self::Junit => "postura-junit.xml",
         }
     }
 
@@ -188,10 +192,11 @@ impl Format {
             "csv" => Ok(Self::Csv),
             "md" | "markdown" => Ok(Self::Markdown),
             "sarif" => Ok(Self::Sarif),
+            "junit" => Ok(Self::Junit),
             other => Err(InputError::Option {
                 option: "--format".into(),
                 message: format!(
-                    "`{other}` is not a known format: expected json, html, facts, sarif, csv, md or grundschutz-check"
+                    "`{other}` is not a known format: expected json, html, facts, sarif, junit, csv, md or grundschutz-check"
                 ),
             }),
         }
@@ -219,6 +224,7 @@ pub(crate) fn write_reports(
             Format::Csv => pipeline_formats::findings_csv(result)?,
             Format::Markdown => pipeline_formats::markdown(result).into_bytes(),
             Format::Sarif => to_json(&sarif::render(result))?,
+            Format::Junit => junit::render(result).into_bytes(),
         };
         rendered.push((dir.join(format.file_name()), bytes));
     }
