@@ -458,6 +458,7 @@ fn findings_csv_and_markdown_from_a_saved_result() {
         assert_eq!(&row[0], finding["fingerprint"].as_str().unwrap());
         assert_eq!(&row[8], finding["state"].as_str().unwrap());
     }
+    crate::support::snapshot_settings().bind(|| insta::assert_snapshot!("findings-csv-en", text));
     let markdown = std::fs::read_to_string(again.path().join("postura-summary.md")).unwrap();
     assert!(markdown.len() < 65_536);
     assert!(
@@ -554,6 +555,17 @@ fn sarif_passes_the_validator_with_github_rules() {
     assert!(validation.status.success(), "{stdout}");
     let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error ")).collect();
     assert!(errors.is_empty(), "{stdout}");
+    let mut stable = sarif.clone();
+    stable["runs"][0]["invocations"][0]["endTimeUtc"] = "[time]".into();
+    stable["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
+    stable["runs"][0]["tool"]["driver"]["semanticVersion"] = "[version]".into();
+    let stable: serde_json::Value = serde_json::from_str(
+        &stable
+            .to_string()
+            .replace(&dir.path().display().to_string(), "[dir]"),
+    )
+    .unwrap();
+    crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!("sarif-en", stable));
 }
 
 /// JUnit for Jenkins and GitLab: a suite per family, a case per check × asset, valid against
@@ -605,6 +617,14 @@ fn junit_validates_against_the_jenkins_schema() {
     assert!(
         xml.contains("<skipped message=\"waived (risk_accepted): Test machines, no personal data")
     );
+    let stable: String = xml
+        .lines()
+        .map(|l| match l.find(" timestamp=\"") {
+            Some(at) => format!("{} timestamp=\"[time]\">\n", &l[..at]),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    crate::support::snapshot_settings().bind(|| insta::assert_snapshot!("junit-en", stable));
 }
 
 /// The pipeline examples in `docs/ci/` pass actionlint (GitHub) and parse as YAML (GitLab),
