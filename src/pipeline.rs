@@ -680,6 +680,7 @@ fn judge_and_report(
     result.baselines_shown = prepared.shown;
     if let Some(previous) = &prepared.previous {
         report::diff::mark_novelty(&mut result, previous);
+        result.fixed_since_previous = report::diff::diff(previous, &result).fixed;
     }
     for source in &applied.unmatched {
         observer.event(Event::WaiverUnused { source });

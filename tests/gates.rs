@@ -394,6 +394,29 @@ fn diff_previous_and_new_only_over_real_runs() {
         third.path(),
     );
     assert_eq!(code, Some(0), "{stderr}");
+    // Telnet gone again: the comment and the result say it is fixed.
+    let fourth = tempfile::tempdir().unwrap();
+    let (code, stderr, _) = scan_real(
+        &[ssh()],
+        &["--previous", &latest, "-f", "json,md"],
+        fourth.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let result = read_json(&fourth.path().join("postura-result.json"));
+    assert!(
+        result["fixed_since_previous"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check_id"] == "exp-cleartext-admin-protocol" && f["asset"] == "127.0.0.44"),
+        "{}",
+        result["fixed_since_previous"]
+    );
+    let comment = std::fs::read_to_string(fourth.path().join("postura-summary.md")).unwrap();
+    assert!(
+        comment.contains("- ✔ `exp-cleartext-admin-protocol` 127.0.0.44"),
+        "{comment}"
+    );
     let missing = postura()
         .args(["scan", "127.0.0.1", "--new-only"])
         .output()

@@ -121,6 +121,20 @@ pub fn diff(old: &ScanResult, new: &ScanResult) -> Diff {
             result.fixed.push(entry(f, None));
         }
     }
+    // Most severe first, then by check and asset: the order a reader works through.
+    for list in [
+        &mut result.new,
+        &mut result.fixed,
+        &mut result.unchanged,
+        &mut result.changed_severity,
+    ] {
+        list.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.check_id.cmp(&b.check_id))
+                .then_with(|| a.asset.cmp(&b.asset))
+        });
+    }
     let scopes = |r: &ScanResult| -> Vec<(String, ScopeScore)> {
         std::iter::once(("overall".to_owned(), r.scores.overall.clone()))
             .chain(

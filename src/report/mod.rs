@@ -76,6 +76,9 @@ pub struct ScanResult {
     /// The baselines the reports show, in order (all are in `baselines`).
     #[serde(default)]
     pub baselines_shown: Vec<String>,
+    /// Findings open in the `--previous` result and no longer open in this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_since_previous: Vec<diff::DiffFinding>,
     /// Each gate that failed, with why (`--fail-on`, `--min-score`, `--min-coverage`, an
     /// expired waiver, `--new-only`); empty when every gate passed.
     #[serde(default)]
@@ -124,6 +127,7 @@ impl ScanResult {
             scores,
             baselines: Vec::new(),
             baselines_shown: Vec::new(),
+            fixed_since_previous: Vec::new(),
             gate_failures: Vec::new(),
             tls_profile: None,
             tls_grades: Vec::new(),

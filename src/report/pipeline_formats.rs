@@ -225,7 +225,8 @@ impl Md<'_> {
             .iter()
             .filter(|f| f.state == ResultState::Fail)
             .collect();
-        let compared = failed.iter().any(|f| f.novelty.is_some());
+        let compared =
+            failed.iter().any(|f| f.novelty.is_some()) || !result.fixed_since_previous.is_empty();
         let mut listed: Vec<_> = failed
             .iter()
             .filter(|f| !compared || f.novelty == Some(super::diff::Novelty::New))
@@ -234,12 +235,26 @@ impl Md<'_> {
         if compared {
             let _ = writeln!(
                 out,
-                "**{}: {}** · {}: {}\n",
+                "**{}: {}** · {}: {} · {}: {}\n",
                 self.label("new_findings"),
                 listed.len(),
                 self.label("known_findings"),
-                failed.len() - listed.len()
+                failed.len() - listed.len(),
+                self.label("fixed_findings"),
+                result.fixed_since_previous.len()
             );
+            for fixed in result.fixed_since_previous.iter().take(20) {
+                let _ = writeln!(
+                    out,
+                    "- ✔ `{}` {} ({})",
+                    fixed.check_id,
+                    cell(&fixed.asset),
+                    fixed.severity.as_str()
+                );
+            }
+            if !result.fixed_since_previous.is_empty() {
+                out.push('\n');
+            }
         }
         listed.sort_by(|a, b| {
             b.severity
