@@ -699,3 +699,45 @@ fn ci_examples_lint_and_name_the_files_postura_writes() {
         assert!(out.path().join(name).exists(), "{name}");
     }
 }
+
+/// `postura report --lang` renders a saved English result in German; network checks list no
+/// "not assessed" rows for hosts known only from evidence, and say how many they left out.
+#[test]
+fn report_rerenders_in_another_language_without_evidence_only_noise() {
+    let out = tempfile::tempdir().unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mixed"))
+        .args([
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "en",
+            "-q",
+            "-f",
+            "json,html",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let english = std::fs::read_to_string(out.path().join("postura-report.html")).unwrap();
+    assert!(english.contains("assets known only from evidence, not scanned over the network"));
+    let again = tempfile::tempdir().unwrap();
+    postura()
+        .arg("report")
+        .arg(out.path().join("postura-result.json"))
+        .args(["-f", "html", "--lang", "de", "--out"])
+        .arg(again.path())
+        .assert()
+        .success();
+    let german = std::fs::read_to_string(again.path().join("postura-report.html")).unwrap();
+    assert!(german.contains("<html lang=\"de\">"));
+    assert!(german.contains("Management-Zusammenfassung") || german.contains("Zusammenfassung"));
+    assert!(german.contains("nur aus Nachweisen bekannte Assets, nicht über das Netz geprüft"));
+    // The RDP check lists no row for the evidence-only hosts (app01 is one).
+    let rdp = &german[german.find("id=\"exp-rdp-exposed\"").unwrap()..];
+    let rdp = &rdp[..rdp.find("</div>").unwrap()];
+    assert!(rdp.contains("nur aus Nachweisen bekannte Assets"), "{rdp}");
+    assert!(!rdp.contains("app01"), "{rdp}");
+}

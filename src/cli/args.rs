@@ -44,6 +44,10 @@ pub enum Command {
         /// Folder for the reports (created if missing).
         #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
         out: PathBuf,
+        /// Report language; the result's own when omitted. Headings, titles and remediation
+        /// switch; the reasons given with findings stay as they were judged.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// Compare two results: new, fixed, unchanged findings and those with another severity
     /// (by fingerprint), and the score and coverage of every family and baseline.

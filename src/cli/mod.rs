@@ -68,8 +68,9 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             result,
             format,
             out,
+            lang: l,
         } => {
-            let written = report::rerender(&result, &format, &out)?;
+            let written = report::rerender(&result, &format, &out, l.map(lang))?;
             let text: String = written
                 .iter()
                 .map(|p| format!("→ {}\n", p.display()))

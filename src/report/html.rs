@@ -377,26 +377,55 @@ fn remediation_plan(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<Pl
 /// One section per automated check, the worst first.
 fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckView> {
     let lang = result.lang;
+    let evidence_only: std::collections::BTreeSet<String> = result
+        .facts
+        .hosts
+        .iter()
+        .filter(|h| h.address.is_none())
+        .map(crate::facts::HostFacts::asset_id)
+        .collect();
+    let evidence_only: std::collections::BTreeSet<&str> =
+        evidence_only.iter().map(String::as_str).collect();
     let mut checks: Vec<CheckView> = result
         .checks
         .iter()
         .filter(|info| !info.def.is_manual())
         .map(|info| {
             let def = &info.def;
-            let findings: Vec<_> = result
+            // A host known only from evidence was never scanned: a network check's
+            // "not assessed" on it is no news and is left out of the list (display only).
+            let network = matches!(
+                def.family,
+                crate::checks::Family::ExposedServices | crate::checks::Family::TransportEncryption
+            );
+            let (findings, unscanned): (Vec<_>, Vec<_>) = result
                 .findings
                 .iter()
                 .filter(|f| f.check_id == def.id)
-                .collect();
+                .partition(|f| {
+                    !(network
+                        && f.state == ResultState::NotAssessed
+                        && evidence_only.contains(f.asset.as_str()))
+                });
             let mut counts: BTreeMap<ResultState, usize> = BTreeMap::new();
             for f in &findings {
                 *counts.entry(f.state).or_default() += 1;
             }
-            let summary = counts
+            let mut summary = counts
                 .iter()
                 .map(|(state, n)| format!("{n} {}", state_label(l, *state)))
                 .collect::<Vec<_>>()
                 .join(" · ");
+            if !unscanned.is_empty() {
+                if !summary.is_empty() {
+                    summary.push_str(" · ");
+                }
+                summary.push_str(&format!(
+                    "{} {}",
+                    unscanned.len(),
+                    label_of(l, "evidence_only_not_scanned")
+                ));
+            }
             let worst = [
                 ResultState::Fail,
                 ResultState::RiskAccepted,
@@ -411,61 +440,7 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
             let rows = findings
                 .iter()
                 .filter(|f| f.state != ResultState::Pass && f.state != ResultState::NotApplicable)
-                .map(|f| FindingRow {
-                    asset: if f.asset_names.is_empty() {
-                        f.asset.clone()
-                    } else {
-                        format!("{} ({})", f.asset, f.asset_names.join(", "))
-                    },
-                    state: if f.state == ResultState::Fail && f.severity != def.severity {
-                        // Raised by the asset's Schutzbedarf: the severity it failed with.
-                        format!(
-                            "{} ({}, {} {})",
-                            state_label(l, f.state),
-                            severity_label(l, f.severity),
-                            l.get("schutzbedarf").map_or("Schutzbedarf", String::as_str),
-                            f.schutzbedarf.as_str()
-                        )
-                    } else {
-                        state_label(l, f.state)
-                    },
-                    state_css: f.state.as_str().to_owned(),
-                    detail: match &f.waiver {
-                        Some(w) => format!(
-                            "{}{} — {}{} ({} {}, {} {}; {}) · {}",
-                            if w.expired {
-                                format!("{}: ", label_of(l, "waiver_expired"))
-                            } else {
-                                String::new()
-                            },
-                            w.reason,
-                            w.control
-                                .as_deref()
-                                .map(|c| format!("{c}; "))
-                                .unwrap_or_default(),
-                            label_of(
-                                l,
-                                &format!(
-                                    "state_{}",
-                                    serde_json::to_value(w.kind)
-                                        .ok()
-                                        .and_then(|v| v.as_str().map(str::to_owned))
-                                        .unwrap_or_default()
-                                )
-                            ),
-                            label_of(l, "waiver_by"),
-                            w.approver,
-                            label_of(l, "waiver_until"),
-                            w.expires,
-                            w.source,
-                            evidence_text(&f.evidence)
-                        ),
-                        None => f
-                            .reason
-                            .clone()
-                            .unwrap_or_else(|| evidence_text(&f.evidence)),
-                    },
-                })
+                .map(|f| finding_row(f, def, l))
                 .collect();
             CheckView {
                 id: def.id.clone(),
@@ -497,6 +472,70 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
     });
 
     checks
+}
+
+/// One row of a check's findings: the asset, the state (with the raised severity, where the
+/// asset's Schutzbedarf raised it) and what decided it, or the waiver.
+fn finding_row(
+    f: &crate::checks::eval::Finding,
+    def: &crate::checks::CheckDef,
+    l: &BTreeMap<String, String>,
+) -> FindingRow {
+    FindingRow {
+        asset: if f.asset_names.is_empty() {
+            f.asset.clone()
+        } else {
+            format!("{} ({})", f.asset, f.asset_names.join(", "))
+        },
+        state: if f.state == ResultState::Fail && f.severity != def.severity {
+            // Raised by the asset's Schutzbedarf: the severity it failed with.
+            format!(
+                "{} ({}, {} {})",
+                state_label(l, f.state),
+                severity_label(l, f.severity),
+                l.get("schutzbedarf").map_or("Schutzbedarf", String::as_str),
+                f.schutzbedarf.as_str()
+            )
+        } else {
+            state_label(l, f.state)
+        },
+        state_css: f.state.as_str().to_owned(),
+        detail: match &f.waiver {
+            Some(w) => format!(
+                "{}{} — {}{} ({} {}, {} {}; {}) · {}",
+                if w.expired {
+                    format!("{}: ", label_of(l, "waiver_expired"))
+                } else {
+                    String::new()
+                },
+                w.reason,
+                w.control
+                    .as_deref()
+                    .map(|c| format!("{c}; "))
+                    .unwrap_or_default(),
+                label_of(
+                    l,
+                    &format!(
+                        "state_{}",
+                        serde_json::to_value(w.kind)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    )
+                ),
+                label_of(l, "waiver_by"),
+                w.approver,
+                label_of(l, "waiver_until"),
+                w.expires,
+                w.source,
+                evidence_text(&f.evidence)
+            ),
+            None => f
+                .reason
+                .clone()
+                .unwrap_or_else(|| evidence_text(&f.evidence)),
+        },
+    }
 }
 
 /// The manual items with the assessor's answers.

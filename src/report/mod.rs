@@ -368,11 +368,14 @@ pub(crate) fn status_counts(
         .join(" · ")
 }
 
-/// Renders a saved result again in `formats` into `dir`, without scanning (`postura report`).
+/// Renders a saved result again in `formats` into `dir`, without scanning (`postura report`),
+/// in `lang` where given: headings, titles and remediation switch language; the reasons the
+/// findings were given stay in the language they were judged in.
 pub fn rerender(
     result: &Path,
     formats: &[String],
     dir: &Path,
+    lang: Option<Lang>,
 ) -> Result<Vec<PathBuf>, crate::Error> {
     let mut parsed = formats
         .iter()
@@ -380,7 +383,10 @@ pub fn rerender(
         .collect::<Result<Vec<_>, _>>()?;
     parsed.sort();
     parsed.dedup();
-    let result = read_result(result)?;
+    let mut result = read_result(result)?;
+    if let Some(lang) = lang {
+        result.lang = lang;
+    }
     Ok(write_reports(&result, dir, &parsed)?)
 }
 
