@@ -122,6 +122,12 @@ pub struct JudgeOptions {
     pub previous: Option<PathBuf>,
     /// Gate on new findings only (needs `previous`).
     pub new_only: bool,
+    /// The cover: customer, title, assessor and scope given on the command line.
+    pub report_info: report::ReportInfo,
+    /// A `report.yaml` with the cover's details (the command line wins).
+    pub report_info_file: Option<PathBuf>,
+    /// A consultancy's templates folder.
+    pub templates: Option<PathBuf>,
 }
 
 /// `VALUE` or `ASSET=VALUE`: the asset selector, if any, and the value's text.
@@ -304,6 +310,8 @@ struct Prepared {
     attestations: Attestations,
     waivers: Vec<checks::waiver::Waiver>,
     previous: Option<ScanResult>,
+    templates: report::Templates,
+    report_info: report::ReportInfo,
 }
 
 fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
@@ -365,7 +373,21 @@ fn prepare(options: &JudgeOptions) -> Result<Prepared, Error> {
         .as_deref()
         .map(report::read_result)
         .transpose()?;
+    let templates = report::Templates::load(options.templates.as_deref())?;
+    let from_file = options
+        .report_info_file
+        .as_deref()
+        .map(report::read_report_info)
+        .transpose()?
+        .unwrap_or_default();
+    let report_info = options
+        .report_info
+        .clone()
+        .or(from_file)
+        .or(templates.info.clone());
     Ok(Prepared {
+        templates,
+        report_info,
         formats,
         tls_profile,
         checks,
@@ -678,16 +700,23 @@ fn judge_and_report(
         &judgement,
     );
     result.baselines_shown = prepared.shown;
+    result.report_info = prepared.report_info.clone();
     if let Some(previous) = &prepared.previous {
         report::diff::mark_novelty(&mut result, previous);
         result.fixed_since_previous = report::diff::diff(previous, &result).fixed;
+        result.history = report::management::history_with(previous);
     }
     for source in &applied.unmatched {
         observer.event(Event::WaiverUnused { source });
     }
     let gate_failures = gate_failures(&result, options, &applied);
     result.gate_failures = gate_failures.clone();
-    let written = report::write_reports(&result, &options.out, &prepared.formats)?;
+    let written = report::write_reports(
+        &result,
+        &options.out,
+        &prepared.formats,
+        &prepared.templates,
+    )?;
     // The report is complete; an evidence file that could not be parsed is still bad input,
     // and a run that assessed nothing is not a pass. The first that applies wins.
     let verdict = if evidence_errors {

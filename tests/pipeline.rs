@@ -43,6 +43,9 @@ fn judge_options(out: &std::path::Path) -> JudgeOptions {
         min_coverage: None,
         previous: None,
         new_only: false,
+        report_info: postura::report::ReportInfo::default(),
+        report_info_file: None,
+        templates: None,
     }
 }
 

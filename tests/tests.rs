@@ -20,6 +20,7 @@ mod fixtures;
 mod gates;
 mod hostile;
 mod pipeline;
+mod reports;
 mod scan;
 mod snapshots;
 mod ssh;

@@ -161,6 +161,32 @@ static SCHUTZBEDARF_SCALE: std::sync::LazyLock<BTreeMap<Schutzbedarf, ScaleStep>
         serde_saphyr::from_str(include_str!("../../data/schutzbedarf.yaml")).unwrap_or_default()
     });
 
+/// How much work a remediation takes: a configuration change, a project, or a change of
+/// architecture or process.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Effort {
+    /// A setting or a small change, hours.
+    Low,
+    /// Planned work over days, such as rolling a change out to many systems.
+    Medium,
+    /// A project: new infrastructure, a migration or a process change.
+    High,
+}
+
+impl Effort {
+    /// The name as written in check files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
 /// A text in both report languages.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -444,6 +470,13 @@ pub struct CheckDef {
     pub description: Localized,
     /// What to do about a failure.
     pub remediation: Localized,
+    /// The risk in one sentence for management: what can happen while this fails (the
+    /// executive summary quotes it for the biggest risks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Localized>,
+    /// How much work the remediation takes, for the roadmap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<Effort>,
     /// Control references per framework.
     #[serde(default)]
     pub references: BTreeMap<ReferenceKey, Vec<String>>,
@@ -889,5 +922,29 @@ mod schutzbedarf_tests {
         assert_eq!(own.severity_at(SehrHoch), Low);
         assert_eq!(Schutzbedarf::parse("Sehr Hoch"), Ok(SehrHoch));
         assert!(Schutzbedarf::parse("extrem").is_err());
+    }
+}
+
+#[cfg(test)]
+mod management_text_tests {
+    /// The executive summary quotes a check's risk and the roadmap its effort: every built-in
+    /// check has both, the risk one sentence in each language.
+    #[test]
+    fn every_builtin_check_states_its_risk_and_effort() {
+        for check in super::load_builtin().unwrap() {
+            let def = &check.def;
+            let risk = def
+                .risk
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} has no risk", def.id));
+            assert!(def.effort.is_some(), "{} has no effort", def.id);
+            for text in [&risk.de, &risk.en] {
+                assert!(
+                    text.ends_with('.') && !text.contains('\n') && text.chars().count() < 200,
+                    "{}: the risk is one sentence: {text}",
+                    def.id
+                );
+            }
+        }
     }
 }

@@ -32,13 +32,14 @@ pub enum Command {
         /// The result (`postura-result.json`).
         #[arg(value_name = "RESULT.json")]
         result: PathBuf,
-        /// Formats: json, html, facts, csv, md, grundschutz-check (comma-separated).
+        /// Formats: html, pdf, typst, json, facts, csv, md, sarif, junit, grundschutz-check
+        /// (comma-separated).
         #[arg(
             short,
             long,
             value_name = "FORMAT",
             value_delimiter = ',',
-            default_value = "html"
+            default_value = DEFAULT_REPORT_FORMATS
         )]
         format: Vec<String>,
         /// Folder for the reports (created if missing).
@@ -48,6 +49,11 @@ pub enum Command {
         /// switch; the reasons given with findings stay as they were judged.
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
+        /// An earlier result, for the trend chart (when the result has no history).
+        #[arg(long, value_name = "OLD.json")]
+        previous: Option<PathBuf>,
+        #[command(flatten)]
+        look: LookArgs,
     },
     /// Compare two results: new, fixed, unchanged findings and those with another severity
     /// (by fingerprint), and the score and coverage of every family and baseline.
@@ -147,21 +153,71 @@ pub enum SchemaDocument {
     Waivers,
 }
 
+/// What a scan writes unless told otherwise: the result, the technical HTML report and, where
+/// built in, the management PDF.
+#[cfg(feature = "pdf")]
+const DEFAULT_SCAN_FORMATS: &str = "json,html,pdf";
+#[cfg(not(feature = "pdf"))]
+const DEFAULT_SCAN_FORMATS: &str = "json,html";
+/// What `postura report` renders unless told otherwise.
+#[cfg(feature = "pdf")]
+const DEFAULT_REPORT_FORMATS: &str = "html,pdf";
+#[cfg(not(feature = "pdf"))]
+const DEFAULT_REPORT_FORMATS: &str = "html";
+
+/// How reports look: the cover and the templates.
+#[derive(Debug, Args)]
+pub struct LookArgs {
+    /// The customer named on the cover and in the page header.
+    #[arg(long, value_name = "NAME")]
+    pub customer: Option<String>,
+    /// Who assessed, for the cover.
+    #[arg(long, value_name = "NAME")]
+    pub assessor: Option<String>,
+    /// The report title on the cover.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The scope in words for the cover ("Standort Köln, Server-VLAN"); else the targets.
+    #[arg(long = "scope-text", value_name = "TEXT")]
+    pub scope_text: Option<String>,
+    /// A YAML file with `customer`, `title`, `assessor` and `scope` for the cover (the
+    /// options above win).
+    #[arg(long, value_name = "FILE")]
+    pub report_info: Option<PathBuf>,
+    /// A consultancy's templates: `report.html.tera`, `report.typ`, `report.yaml` (cover
+    /// defaults) and `logo.svg` or `logo.png`; what the folder lacks stays built in.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+impl LookArgs {
+    /// The cover details given on the command line.
+    pub fn info(&self) -> postura::report::ReportInfo {
+        postura::report::ReportInfo {
+            customer: self.customer.clone(),
+            title: self.title.clone(),
+            assessor: self.assessor.clone(),
+            scope: self.scope_text.clone(),
+        }
+    }
+}
+
 /// Options shared by everything that judges and reports.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Folder for the reports (created if missing).
     #[arg(short, long, value_name = "DIR", default_value = "postura-report")]
     pub out: PathBuf,
-    /// Report formats to write: json, html, facts, csv (every finding), md (a pull-request
-    /// comment), grundschutz-check (the IT-Grundschutz-Check as CSV for Excel); several
-    /// allowed, comma-separated.
+    /// Report formats to write: json, html, pdf (the management report, PDF/A-2b), typst (the
+    /// PDF's source), facts, csv (every finding), md (a pull-request comment), sarif, junit,
+    /// grundschutz-check (the IT-Grundschutz-Check as CSV for Excel); several allowed,
+    /// comma-separated.
     #[arg(
         short,
         long,
         value_name = "FORMAT",
         value_delimiter = ',',
-        default_value = "json,html"
+        default_value = DEFAULT_SCAN_FORMATS
     )]
     pub format: Vec<String>,
     /// Report language.
@@ -236,6 +292,8 @@ pub struct ReportArgs {
     /// what the baselines cost).
     #[arg(long, conflicts_with_all = ["baselines", "report_baselines"])]
     pub no_baselines: bool,
+    #[command(flatten)]
+    pub look: LookArgs,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

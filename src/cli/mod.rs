@@ -69,8 +69,17 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             format,
             out,
             lang: l,
+            previous,
+            look,
         } => {
-            let written = report::rerender(&result, &format, &out, l.map(lang))?;
+            let presentation = report::Presentation {
+                lang: l.map(lang),
+                info: look.info(),
+                info_file: look.report_info.clone(),
+                templates: look.templates.clone(),
+                previous,
+            };
+            let written = report::rerender(&result, &format, &out, &presentation)?;
             let text: String = written
                 .iter()
                 .map(|p| format!("→ {}\n", p.display()))
@@ -286,6 +295,9 @@ fn judge_options(args: &ReportArgs) -> JudgeOptions {
         min_coverage: args.min_coverage,
         previous: args.previous.clone(),
         new_only: args.new_only,
+        report_info: args.look.info(),
+        report_info_file: args.look.report_info.clone(),
+        templates: args.look.templates.clone(),
     }
 }
 

@@ -14,8 +14,17 @@ use crate::error::RunError;
 use crate::facts::{HostState, PortState};
 use crate::scoring::GradeStatus;
 
-const TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
+pub(super) const TEMPLATE: &str = include_str!("../../report-templates/report.html.tera");
 const LABELS: &str = include_str!("../../report-templates/labels.yaml");
+/// The findings filter. The report's Content-Security-Policy admits this script by its hash
+/// and nothing else, so no other script can run and nothing is fetched.
+const FILTER_SCRIPT: &str = include_str!("../../report-templates/filter.js");
+
+fn script_hash(script: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+}
 
 /// UI labels in both languages, from `report-templates/labels.yaml`.
 pub fn labels(lang: Lang) -> BTreeMap<String, String> {
@@ -26,8 +35,29 @@ pub fn labels(lang: Lang) -> BTreeMap<String, String> {
 }
 
 #[derive(Serialize)]
-struct View {
+pub(super) struct View {
     lang: &'static str,
+    /// The cover: title, customer, assessor, scope.
+    cover: super::management::CoverView,
+    /// The logo of a consultancy's templates: its file name (typst) and a data URI (HTML).
+    logo: Option<(String, String)>,
+    /// The executive summary.
+    summary: super::management::SummaryView,
+    /// Every failing check, most points per effort first.
+    roadmap: Vec<super::management::RoadmapItem>,
+    /// The charts as SVG.
+    charts: super::management::ChartsView,
+    /// The reference time as a date (the cover and the page footer).
+    date: String,
+    /// Every finding as one filterable row.
+    finding_lines: Vec<FindingLine>,
+    /// The filter script and its hash for the Content-Security-Policy.
+    script: &'static str,
+    script_hash: String,
+    /// The values the filters offer, each with its label.
+    filters: FilterOptions,
+    /// Per asset: what failed or could not be judged there.
+    assets: Vec<AssetView>,
     l: BTreeMap<String, String>,
     generated_at: String,
     /// The reference time, when it is not the time of the run (`--as-of`).
@@ -49,6 +79,50 @@ struct View {
     baselines: Vec<super::baseline_view::BaselineView>,
     /// Heading and coverage of an interrupted run.
     incomplete: Option<IncompleteView>,
+}
+
+/// One finding in the filterable table, with its raw evidence.
+#[derive(Serialize)]
+struct FindingLine {
+    asset: String,
+    check_id: String,
+    title: String,
+    family: String,
+    family_label: String,
+    severity: String,
+    severity_css: String,
+    state: String,
+    state_css: String,
+    control: String,
+    detail: String,
+    /// The evidence as the JSON result holds it.
+    evidence: String,
+}
+
+#[derive(Serialize, Default)]
+struct FilterOptions {
+    families: Vec<(String, String)>,
+    severities: Vec<(String, String)>,
+    states: Vec<(String, String)>,
+    assets: Vec<String>,
+    controls: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AssetView {
+    asset: String,
+    counts: String,
+    open: Vec<AssetFinding>,
+}
+
+#[derive(Serialize)]
+struct AssetFinding {
+    check_id: String,
+    title: String,
+    severity: String,
+    severity_css: String,
+    state: String,
+    state_css: String,
 }
 
 #[derive(Serialize)]
@@ -205,24 +279,41 @@ fn severity_label(l: &BTreeMap<String, String>, severity: Severity) -> String {
 }
 
 /// Renders the HTML report of `result` in the result's language.
-pub(crate) fn render_html(result: &ScanResult) -> Result<String, RunError> {
-    let view = build_view(result);
+pub(crate) fn render_html(
+    result: &ScanResult,
+    templates: &super::Templates,
+) -> Result<String, RunError> {
+    let view = build_view(result, templates);
     let mut tera = tera::Tera::new();
     let error = |e: tera::Error| RunError::Render {
         format: "html".into(),
         message: format!("{e:#}"),
     };
-    tera.add_raw_template("report.html", TEMPLATE)
+    tera.add_raw_template("report.html", &templates.html)
         .map_err(error)?;
     let context = tera::Context::from_serialize(&view).map_err(error)?;
     tera.render("report.html", &context).map_err(error)
 }
 
 /// The report's view model, one builder per section.
-fn build_view(result: &ScanResult) -> View {
+pub(super) fn build_view(result: &ScanResult, templates: &super::Templates) -> View {
     let lang = result.lang;
     let l = labels(lang);
+    let roadmap = super::management::roadmap(result, &l);
+    let (finding_lines, filters) = finding_lines(result, &l);
+    let summary = super::management::summary(result, &roadmap, &l);
     View {
+        cover: super::management::cover(result, &l),
+        logo: templates.logo(),
+        charts: super::management::charts(result, &l, &summary),
+        summary,
+        roadmap,
+        date: format_date(result.as_of, lang),
+        finding_lines,
+        filters,
+        script: FILTER_SCRIPT,
+        script_hash: script_hash(FILTER_SCRIPT),
+        assets: asset_views(result, &l),
         lang: match lang {
             Lang::De => "de",
             Lang::En => "en",
@@ -257,6 +348,182 @@ fn build_view(result: &ScanResult) -> View {
             .map(|(title, covered)| IncompleteView { title, covered }),
         l,
     }
+}
+
+/// Hosts known only from evidence were never scanned: a network check's "not assessed" on
+/// them is no news, and the HTML leaves it out (display only).
+fn unscanned_network_row(
+    result: &ScanResult,
+    evidence_only: &std::collections::BTreeSet<String>,
+    f: &crate::checks::eval::Finding,
+) -> bool {
+    f.state == ResultState::NotAssessed
+        && evidence_only.contains(&f.asset)
+        && result.check(&f.check_id).is_some_and(|d| {
+            matches!(
+                d.family,
+                crate::checks::Family::ExposedServices | crate::checks::Family::TransportEncryption
+            )
+        })
+}
+
+fn evidence_only_assets(result: &ScanResult) -> std::collections::BTreeSet<String> {
+    result
+        .facts
+        .hosts
+        .iter()
+        .filter(|h| h.address.is_none())
+        .map(crate::facts::HostFacts::asset_id)
+        .collect()
+}
+
+/// Every finding as a row of the filterable table, most severe failures first, and the
+/// values its filters offer.
+fn finding_lines(
+    result: &ScanResult,
+    l: &BTreeMap<String, String>,
+) -> (Vec<FindingLine>, FilterOptions) {
+    let lang = result.lang;
+    let evidence_only = evidence_only_assets(result);
+    let mut lines: Vec<(u8, FindingLine)> = result
+        .findings
+        .iter()
+        .filter(|f| !unscanned_network_row(result, &evidence_only, f))
+        .filter_map(|f| {
+            let def = result.check(&f.check_id)?;
+            let family = def.family.as_str().to_owned();
+            Some((
+                state_rank(f.state),
+                FindingLine {
+                    asset: f.asset.clone(),
+                    check_id: f.check_id.clone(),
+                    title: def.title.get(lang).to_owned(),
+                    family_label: label_of(l, &format!("family_{}", family.replace('-', "_"))),
+                    family,
+                    severity: severity_label(l, f.severity),
+                    severity_css: f.severity.as_str().to_owned(),
+                    state: state_label(l, f.state),
+                    state_css: f.state.as_str().to_owned(),
+                    control: def.control.clone(),
+                    detail: finding_row(f, def, l).detail,
+                    evidence: if f.evidence.is_null() {
+                        String::new()
+                    } else {
+                        serde_json::to_string_pretty(&f.evidence).unwrap_or_default()
+                    },
+                },
+            ))
+        })
+        .collect();
+    lines.sort_by(|(rank_a, a), (rank_b, b)| {
+        rank_a
+            .cmp(rank_b)
+            .then(severity_rank(&b.severity_css).cmp(&severity_rank(&a.severity_css)))
+            .then(a.check_id.cmp(&b.check_id))
+            .then(a.asset.cmp(&b.asset))
+    });
+    let lines: Vec<FindingLine> = lines.into_iter().map(|(_, line)| line).collect();
+    let distinct = |field: fn(&FindingLine) -> &str| {
+        lines
+            .iter()
+            .map(|line| field(line).to_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    let filters = FilterOptions {
+        families: distinct(|x| &x.family)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    label_of(l, &format!("family_{}", f.replace('-', "_"))),
+                )
+            })
+            .collect(),
+        severities: ["critical", "high", "medium", "low", "info"]
+            .into_iter()
+            .filter(|s| lines.iter().any(|x| x.severity_css == *s))
+            .map(|s| (s.to_owned(), label_of(l, &format!("severity_{s}"))))
+            .collect(),
+        states: [
+            ResultState::Fail,
+            ResultState::RiskAccepted,
+            ResultState::Error,
+            ResultState::NotAssessed,
+            ResultState::Compensated,
+            ResultState::Pass,
+            ResultState::NotApplicable,
+        ]
+        .into_iter()
+        .filter(|s| lines.iter().any(|x| x.state_css == s.as_str()))
+        .map(|s| (s.as_str().to_owned(), state_label(l, s)))
+        .collect(),
+        assets: distinct(|x| &x.asset),
+        controls: distinct(|x| &x.control),
+    };
+    (lines, filters)
+}
+
+fn state_rank(state: ResultState) -> u8 {
+    match state {
+        ResultState::Fail => 0,
+        ResultState::RiskAccepted => 1,
+        ResultState::Error => 2,
+        ResultState::NotAssessed => 3,
+        ResultState::Compensated => 4,
+        ResultState::Pass => 5,
+        ResultState::NotApplicable => 6,
+    }
+}
+
+/// One section per asset with what is open there (failed, accepted, in error, not assessed).
+fn asset_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<AssetView> {
+    let lang = result.lang;
+    let evidence_only = evidence_only_assets(result);
+    let mut by_asset: BTreeMap<&str, Vec<&crate::checks::eval::Finding>> = BTreeMap::new();
+    for f in result
+        .findings
+        .iter()
+        .filter(|f| !unscanned_network_row(result, &evidence_only, f))
+    {
+        by_asset.entry(f.asset.as_str()).or_default().push(f);
+    }
+    by_asset
+        .into_iter()
+        .map(|(asset, findings)| {
+            let mut counts: BTreeMap<u8, (ResultState, usize)> = BTreeMap::new();
+            for f in &findings {
+                counts.entry(state_rank(f.state)).or_insert((f.state, 0)).1 += 1;
+            }
+            let mut open: Vec<&&crate::checks::eval::Finding> = findings
+                .iter()
+                .filter(|f| state_rank(f.state) <= 3)
+                .collect();
+            open.sort_by_key(|f| (state_rank(f.state), std::cmp::Reverse(f.severity)));
+            AssetView {
+                asset: asset.to_owned(),
+                counts: counts
+                    .values()
+                    .map(|(state, n)| format!("{n} {}", state_label(l, *state)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                open: open
+                    .into_iter()
+                    .map(|f| AssetFinding {
+                        check_id: f.check_id.clone(),
+                        title: result
+                            .check(&f.check_id)
+                            .map_or(f.check_id.clone(), |d| d.title.get(lang).to_owned()),
+                        severity: severity_label(l, f.severity),
+                        severity_css: f.severity.as_str().to_owned(),
+                        state: state_label(l, f.state),
+                        state_css: f.state.as_str().to_owned(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The overall grade with its status, band and caps.
@@ -896,6 +1163,15 @@ pub(crate) fn evidence_text(evidence: &serde_json::Value) -> String {
 /// Evidence items shown per finding in the HTML report and the terminal; the JSON result keeps
 /// all of them.
 pub(crate) const EVIDENCE_ITEMS_SHOWN: usize = 25;
+
+/// Formats a date for the report language, in UTC.
+pub(crate) fn format_date(ts: jiff::Timestamp, lang: Lang) -> String {
+    let format = match lang {
+        Lang::De => "%d.%m.%Y",
+        Lang::En => "%Y-%m-%d",
+    };
+    ts.strftime(format).to_string()
+}
 
 /// Formats a timestamp for the report language, in UTC.
 pub(crate) fn format_time(ts: jiff::Timestamp, lang: Lang) -> String {

@@ -7,11 +7,15 @@
 
 mod baseline_view;
 mod catalogue;
+mod charts;
 pub mod diff;
 pub mod explain;
 pub mod grundschutz;
 mod html;
 mod junit;
+pub mod management;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod pipeline_formats;
 mod sarif;
 mod text;
@@ -24,6 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use catalogue::checks_markdown;
 pub use html::labels;
 pub(crate) use html::render_html;
+pub use management::ReportInfo;
 pub use text::render_summary;
 
 use crate::checks::eval::{Finding, ManualItem, ResultState};
@@ -89,6 +94,12 @@ pub struct ScanResult {
     /// The TLS profile checks compared against (`id version`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_profile: Option<String>,
+    /// Who the report is for and by whom (the cover).
+    #[serde(default)]
+    pub report_info: management::ReportInfo,
+    /// Earlier runs, oldest first, from `--previous` and its own history (the trend).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<management::HistoryPoint>,
     /// The facts that were judged.
     pub facts: Facts,
 }
@@ -131,6 +142,8 @@ impl ScanResult {
             gate_failures: Vec::new(),
             tls_profile: None,
             tls_grades: Vec::new(),
+            report_info: management::ReportInfo::default(),
+            history: Vec::new(),
             facts,
         }
     }
@@ -169,6 +182,10 @@ pub enum Format {
     Sarif,
     /// JUnit XML test report (`postura-junit.xml`).
     Junit,
+    /// The management report as PDF/A-2b (`postura-report.pdf`).
+    Pdf,
+    /// The typst source of the PDF (`postura-report.typ`), for a consultancy to adjust.
+    Typst,
 }
 
 impl Format {
@@ -183,6 +200,8 @@ impl Format {
             Self::Markdown => "postura-summary.md",
             Self::Sarif => "postura.sarif",
             Self::Junit => "postura-junit.xml",
+            Self::Pdf => "postura-report.pdf",
+            Self::Typst => "postura-report.typ",
         }
     }
 
@@ -197,14 +216,130 @@ impl Format {
             "md" | "markdown" => Ok(Self::Markdown),
             "sarif" => Ok(Self::Sarif),
             "junit" => Ok(Self::Junit),
+            "pdf" if cfg!(feature = "pdf") => Ok(Self::Pdf),
+            "pdf" => Err(InputError::Option {
+                option: "--format".into(),
+                message: "this postura was built without PDF support (cargo feature `pdf`): use html, or the typst source with `typst`".into(),
+            }),
+            "typst" | "typ" => Ok(Self::Typst),
             other => Err(InputError::Option {
                 option: "--format".into(),
                 message: format!(
-                    "`{other}` is not a known format: expected json, html, facts, sarif, junit, csv, md or grundschutz-check"
+                    "`{other}` is not a known format: expected json, html, pdf, typst, facts, sarif, junit, csv, md or grundschutz-check"
                 ),
             }),
         }
     }
+}
+
+/// The templates reports are rendered with: the built-in ones from `report-templates/`, or a
+/// consultancy's own folder (`--templates DIR`) where it has `report.html.tera`, `report.typ`,
+/// a `report.yaml` with cover defaults and a logo (`logo.svg` or `logo.png`).
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// The HTML template (tera).
+    pub html: String,
+    /// The PDF template (typst; `data` is bound to the view model).
+    pub typst: String,
+    /// Files the templates may load (the logo), by name.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Cover defaults from the folder's `report.yaml`.
+    pub info: ReportInfo,
+}
+
+/// Name of the cover-defaults file in a templates folder.
+pub const REPORT_INFO_FILE: &str = "report.yaml";
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self {
+            html: html::TEMPLATE.to_owned(),
+            typst: BUILTIN_TYPST.to_owned(),
+            files: Vec::new(),
+            info: ReportInfo::default(),
+        }
+    }
+}
+
+const BUILTIN_TYPST: &str = include_str!("../../report-templates/report.typ");
+
+impl Templates {
+    /// The built-in templates, with what `dir` holds in their place.
+    pub fn load(dir: Option<&Path>) -> Result<Self, InputError> {
+        let mut templates = Self::default();
+        let Some(dir) = dir else {
+            return Ok(templates);
+        };
+        if !dir.is_dir() {
+            return Err(InputError::Option {
+                option: "--templates".into(),
+                message: format!("{} is not a folder", dir.display()),
+            });
+        }
+        let read = |name: &str| -> Result<Option<Vec<u8>>, InputError> {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(InputError::ReadFile { path, source }),
+            }
+        };
+        let text = |name: &str, bytes: Vec<u8>| {
+            String::from_utf8(bytes).map_err(|_| InputError::Option {
+                option: "--templates".into(),
+                message: format!("{} is not UTF-8 text", dir.join(name).display()),
+            })
+        };
+        if let Some(bytes) = read("report.html.tera")? {
+            templates.html = text("report.html.tera", bytes)?;
+        }
+        if let Some(bytes) = read("report.typ")? {
+            templates.typst = text("report.typ", bytes)?;
+        }
+        for logo in ["logo.svg", "logo.png"] {
+            if let Some(bytes) = read(logo)? {
+                templates.files.push((logo.to_owned(), bytes));
+                break;
+            }
+        }
+        if dir.join(REPORT_INFO_FILE).is_file() {
+            templates.info = read_report_info(&dir.join(REPORT_INFO_FILE))?;
+        }
+        Ok(templates)
+    }
+
+    /// The logo, if the folder has one: its name and a `data:` URI for the HTML report.
+    pub(crate) fn logo(&self) -> Option<(String, String)> {
+        use base64::Engine as _;
+        let (name, bytes) = self.files.iter().find(|(n, _)| n.starts_with("logo."))?;
+        let mime = if name.ends_with(".svg") {
+            "image/svg+xml"
+        } else {
+            "image/png"
+        };
+        Some((
+            name.clone(),
+            format!(
+                "data:{mime};base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            ),
+        ))
+    }
+}
+
+/// Reads cover details (`customer`, `title`, `assessor`, `scope`) from a YAML file.
+pub fn read_report_info(path: &Path) -> Result<ReportInfo, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_saphyr::from_str(&text).map_err(|e| InputError::Option {
+        option: "report.yaml".into(),
+        message: format!(
+            "{}: {e} (expected `customer`, `title`, `assessor` and `scope`, each text)",
+            path.display()
+        ),
+    })
 }
 
 /// Renders `formats` and writes them into `dir`; returns the paths written.
@@ -212,6 +347,7 @@ pub(crate) fn write_reports(
     result: &ScanResult,
     dir: &Path,
     formats: &[Format],
+    templates: &Templates,
 ) -> Result<Vec<PathBuf>, RunError> {
     std::fs::create_dir_all(dir).map_err(|source| RunError::Write {
         path: dir.to_owned(),
@@ -223,7 +359,21 @@ pub(crate) fn write_reports(
         let bytes = match format {
             Format::Json => to_json(result)?,
             Format::Facts => to_json(&result.facts)?,
-            Format::Html => render_html(result)?.into_bytes(),
+            Format::Html => render_html(result, templates)?.into_bytes(),
+            Format::Typst => typst_source(result, templates)?.into_bytes(),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => pdf::render(
+                typst_source(result, templates)?,
+                templates.files.clone(),
+                result.as_of,
+            )?,
+            #[cfg(not(feature = "pdf"))]
+            Format::Pdf => {
+                return Err(RunError::Render {
+                    format: "pdf".into(),
+                    message: "built without the `pdf` feature".into(),
+                });
+            }
             Format::GrundschutzCheck => grundschutz::render(result)?,
             Format::Csv => pipeline_formats::findings_csv(result)?,
             Format::Markdown => pipeline_formats::markdown(result).into_bytes(),
@@ -238,6 +388,91 @@ pub(crate) fn write_reports(
         written.push(path);
     }
     Ok(written)
+}
+
+/// The typst source of the PDF report: the view model as JSON, then the template.
+pub(crate) fn typst_source(result: &ScanResult, templates: &Templates) -> Result<String, RunError> {
+    let mut view = serde_json::to_value(html::build_view(result, templates)).map_err(|e| {
+        RunError::Render {
+            format: "typst".into(),
+            message: e.to_string(),
+        }
+    })?;
+    // What only the HTML uses stays out of the PDF's data: the filter script and the raw
+    // evidence (the appendix shows each finding's evidence as text).
+    if let Some(fields) = view.as_object_mut() {
+        for key in ["script", "script_hash", "filters", "logo"] {
+            fields.remove(key);
+        }
+        if let Some(serde_json::Value::Array(lines)) = fields.get_mut("finding_lines") {
+            for line in lines
+                .iter_mut()
+                .filter_map(serde_json::Value::as_object_mut)
+            {
+                line.remove("evidence");
+            }
+        }
+        // The template loads the logo by its file name.
+        let logo = templates.logo().map(|(name, _)| serde_json::json!([name]));
+        fields.insert("logo".into(), logo.unwrap_or(serde_json::Value::Null));
+    }
+    printable(&mut view);
+    Ok(typst_source_of(&view.to_string(), &templates.typst))
+}
+
+/// `data` bound to the view model, then the template. The JSON goes in as a typst string
+/// literal, so only `\\`, `"` and line breaks need escaping.
+fn typst_source_of(view_json: &str, template: &str) -> String {
+    let mut out = String::with_capacity(view_json.len() + template.len() + 64);
+    out.push_str("#let data = json(bytes(\"");
+    for c in view_json.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("\"))\n");
+    out.push_str(template);
+    out
+}
+
+/// Makes every string of the view printable in the PDF: a character no embedded font has
+/// (a private-use code point, a script none covers) is written as its code point `[U+F0000]` instead of
+/// an empty box, which PDF/A forbids; control characters become spaces. The JSON result
+/// keeps the original.
+fn printable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) if text.chars().any(|c| c.is_control() || !font_has(c)) => {
+            *text = text
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        " ".to_owned()
+                    } else if font_has(c) {
+                        c.to_string()
+                    } else {
+                        format!("[U+{:04X}]", u32::from(c))
+                    }
+                })
+                .collect();
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable),
+        _ => {}
+    }
+}
+
+#[cfg(feature = "pdf")]
+fn font_has(c: char) -> bool {
+    c.is_ascii() || pdf::covered(c)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn font_has(_: char) -> bool {
+    true
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, RunError> {
@@ -368,6 +603,21 @@ pub(crate) fn status_counts(
         .join(" · ")
 }
 
+/// How a saved result is rendered again (`postura report`).
+#[derive(Debug, Clone, Default)]
+pub struct Presentation {
+    /// The report language; the result's own when `None`.
+    pub lang: Option<Lang>,
+    /// Cover details; each given one replaces the result's.
+    pub info: ReportInfo,
+    /// A `report.yaml` with cover details (`info` wins).
+    pub info_file: Option<PathBuf>,
+    /// A consultancy's templates folder.
+    pub templates: Option<PathBuf>,
+    /// An earlier result for the trend, when the result has no history of its own.
+    pub previous: Option<PathBuf>,
+}
+
 /// Renders a saved result again in `formats` into `dir`, without scanning (`postura report`),
 /// in `lang` where given: headings, titles and remediation switch language; the reasons the
 /// findings were given stay in the language they were judged in.
@@ -375,7 +625,7 @@ pub fn rerender(
     result: &Path,
     formats: &[String],
     dir: &Path,
-    lang: Option<Lang>,
+    presentation: &Presentation,
 ) -> Result<Vec<PathBuf>, crate::Error> {
     let mut parsed = formats
         .iter()
@@ -383,11 +633,34 @@ pub fn rerender(
         .collect::<Result<Vec<_>, _>>()?;
     parsed.sort();
     parsed.dedup();
+    let templates = Templates::load(presentation.templates.as_deref())?;
+    let from_file = presentation
+        .info_file
+        .as_deref()
+        .map(read_report_info)
+        .transpose()?
+        .unwrap_or_default();
+    let previous = presentation
+        .previous
+        .as_deref()
+        .map(read_result)
+        .transpose()?;
     let mut result = read_result(result)?;
-    if let Some(lang) = lang {
+    if let Some(lang) = presentation.lang {
         result.lang = lang;
     }
-    Ok(write_reports(&result, dir, &parsed)?)
+    result.report_info = presentation
+        .info
+        .clone()
+        .or(from_file)
+        .or(result.report_info)
+        .or(templates.info.clone());
+    if let Some(previous) = &previous
+        && result.history.is_empty()
+    {
+        result.history = management::history_with(previous);
+    }
+    Ok(write_reports(&result, dir, &parsed, &templates)?)
 }
 
 /// Reads a result written by `--format json` of this version.
