@@ -211,7 +211,7 @@ fn a_saved_result_renders_as_pdf_in_english_with_a_consultancy_template() {
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(
         templates.join("report.yaml"),
-        "customer: Stadtwerke Beispielstadt\nassessor: Muster Consulting GmbH\n",
+        "customer: Stadtwerke Beispielstadt\nassessor: Muster Consulting GmbH\naccent: '#0f766e'\nlegal_notice: Weitergabe nur mit Zustimmung der Muster Consulting GmbH.\n",
     )
     .unwrap();
     std::fs::write(
@@ -255,10 +255,18 @@ fn a_saved_result_renders_as_pdf_in_english_with_a_consultancy_template() {
     ] {
         assert!(text.contains(heading), "missing {heading}");
     }
+    assert!(
+        squeeze(&text).contains("WeitergabenurmitZustimmungderMusterConsultingGmbH."),
+        "the consultancy's legal notice"
+    );
     let html = std::fs::read_to_string(again.join("postura-report.html")).unwrap();
     assert!(
         html.contains("data:image/svg+xml;base64,"),
         "the logo is inlined"
+    );
+    assert!(
+        html.contains("--accent:#0f766e;"),
+        "the consultancy's colour"
     );
     // No report is left half-written: only the two reports are in the folder.
     let mut names: Vec<String> = std::fs::read_dir(&again)
@@ -267,6 +275,25 @@ fn a_saved_result_renders_as_pdf_in_english_with_a_consultancy_template() {
         .collect();
     names.sort();
     assert_eq!(names, ["postura-report.html", "postura-report.pdf"]);
+}
+
+#[test]
+fn a_colour_that_is_none_is_named_with_its_file() {
+    let work = tempfile::tempdir().unwrap();
+    let info = work.path().join("report.yaml");
+    std::fs::write(&info, "accent: \"red; background: url(x)\"\n").unwrap();
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(repo().join("fixtures/evidence/mfa"))
+        .arg("--report-info")
+        .arg(&info)
+        .arg("--out")
+        .arg(work.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "report.yaml: accent `red; background: url(x)` is not a colour: expected #rrggbb",
+        ));
 }
 
 #[test]

@@ -180,8 +180,8 @@ pub struct LookArgs {
     /// The scope in words for the cover ("Standort Köln, Server-VLAN"); else the targets.
     #[arg(long = "scope-text", value_name = "TEXT")]
     pub scope_text: Option<String>,
-    /// A YAML file with `customer`, `title`, `assessor` and `scope` for the cover (the
-    /// options above win).
+    /// A YAML file with `customer`, `title`, `assessor` and `scope` for the cover, and
+    /// `legal_notice` and `accent` (#rrggbb) (the options above win).
     #[arg(long, value_name = "FILE")]
     pub report_info: Option<PathBuf>,
     /// A consultancy's templates: `report.html.tera`, `report.typ`, `report.yaml` (cover
@@ -198,6 +198,8 @@ impl LookArgs {
             title: self.title.clone(),
             assessor: self.assessor.clone(),
             scope: self.scope_text.clone(),
+            legal_notice: None,
+            accent: None,
         }
     }
 }

@@ -29,6 +29,19 @@ pub struct ReportInfo {
     /// The scope in words, when the targets alone do not say it ("Standort Köln, Server-VLAN").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The legal notice at the foot of the cover; the report's own when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_notice: Option<String>,
+    /// The accent colour of titles, headings and the HTML header, as `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+}
+
+/// Whether `colour` is written `#rrggbb`.
+pub fn is_hex_colour(colour: &str) -> bool {
+    colour.len() == 7
+        && colour.starts_with('#')
+        && colour[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 impl ReportInfo {
@@ -39,9 +52,14 @@ impl ReportInfo {
             title: self.title.or(other.title),
             assessor: self.assessor.or(other.assessor),
             scope: self.scope.or(other.scope),
+            legal_notice: self.legal_notice.or(other.legal_notice),
+            accent: self.accent.or(other.accent),
         }
     }
 }
+
+/// The report's own accent colour.
+pub const DEFAULT_ACCENT: &str = "#1e3a8a";
 
 /// One earlier run for the trend chart.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -77,6 +95,9 @@ pub(crate) struct CoverView {
     pub customer: String,
     pub assessor: String,
     pub scope: String,
+    pub legal_notice: String,
+    /// `#rrggbb`: the given colour when it is one, else the report's own.
+    pub accent: String,
 }
 
 #[derive(Serialize)]
@@ -153,6 +174,16 @@ pub(crate) fn cover(result: &ScanResult, l: &BTreeMap<String, String>) -> CoverV
         customer: info.customer.clone().unwrap_or_default(),
         assessor: info.assessor.clone().unwrap_or_default(),
         scope,
+        legal_notice: info
+            .legal_notice
+            .clone()
+            .unwrap_or_else(|| label(l, "legal_notice")),
+        // A result file is read back from disk: only a colour reaches the stylesheets.
+        accent: info
+            .accent
+            .clone()
+            .filter(|c| is_hex_colour(c))
+            .unwrap_or_else(|| DEFAULT_ACCENT.to_owned()),
     }
 }
 

@@ -327,19 +327,34 @@ impl Templates {
     }
 }
 
-/// Reads cover details (`customer`, `title`, `assessor`, `scope`) from a YAML file.
+/// Reads cover details (`customer`, `title`, `assessor`, `scope`, `legal_notice`, `accent`)
+/// from a YAML file.
 pub fn read_report_info(path: &Path) -> Result<ReportInfo, InputError> {
     let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadFile {
         path: path.to_owned(),
         source,
     })?;
-    serde_saphyr::from_str(&text).map_err(|e| InputError::Option {
+    let info: ReportInfo = serde_saphyr::from_str(&text).map_err(|e| InputError::Option {
         option: "report.yaml".into(),
         message: format!(
-            "{}: {e} (expected `customer`, `title`, `assessor` and `scope`, each text)",
+            "{}: {e} (expected `customer`, `title`, `assessor`, `scope`, `legal_notice` and `accent`, each text)",
             path.display()
         ),
-    })
+    })?;
+    if let Some(accent) = info
+        .accent
+        .as_deref()
+        .filter(|c| !management::is_hex_colour(c))
+    {
+        return Err(InputError::Option {
+            option: "report.yaml".into(),
+            message: format!(
+                "{}: accent `{accent}` is not a colour: expected #rrggbb, e.g. #0f766e",
+                path.display()
+            ),
+        });
+    }
+    Ok(info)
 }
 
 /// Renders `formats` and writes them into `dir`; returns the paths written.
@@ -398,19 +413,20 @@ pub(crate) fn typst_source(result: &ScanResult, templates: &Templates) -> Result
             message: e.to_string(),
         }
     })?;
-    // What only the HTML uses stays out of the PDF's data: the filter script and the raw
-    // evidence (the appendix shows each finding's evidence as text).
+    // What only the HTML uses stays out of the PDF's data: the filter script, the filterable
+    // table of every finding with its raw evidence and the per-asset lists (the appendix lists
+    // each check's open findings with their evidence as text). At 10,000 findings they would
+    // add megabytes that typst parses and keeps.
     if let Some(fields) = view.as_object_mut() {
-        for key in ["script", "script_hash", "filters", "logo"] {
+        for key in [
+            "script",
+            "script_hash",
+            "filters",
+            "logo",
+            "finding_lines",
+            "assets",
+        ] {
             fields.remove(key);
-        }
-        if let Some(serde_json::Value::Array(lines)) = fields.get_mut("finding_lines") {
-            for line in lines
-                .iter_mut()
-                .filter_map(serde_json::Value::as_object_mut)
-            {
-                line.remove("evidence");
-            }
         }
         // The template loads the logo by its file name.
         let logo = templates.logo().map(|(name, _)| serde_json::json!([name]));
@@ -731,6 +747,35 @@ pub(crate) fn interruption_text(
 #[cfg(test)]
 mod tests {
     use crate::checks::Lang;
+
+    /// Any text at all, typst and HTML syntax, controls and characters without a glyph
+    /// included, typesets: it reaches typst as a string and is shown, never evaluated.
+    #[cfg(feature = "pdf")]
+    #[test]
+    fn any_text_typesets_as_itself() {
+        // Typst and HTML syntax, line breaks and controls, Latin, CJK, a character without a
+        // glyph, an emoji and a bidi override.
+        const POOL: &str =
+            "#[]$\\\"*_<>@=/`~{}();:'-+\n\r\t\u{0}\u{1b}\u{9b}ßąğệ李\u{F0000}\u{1F600}\u{202E}a ";
+        let pool: Vec<char> = POOL.chars().collect();
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..24 {
+            let text: String = (0..48)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    pool[(seed >> 33) as usize % pool.len()]
+                })
+                .collect();
+            let mut view = serde_json::json!({ "s": text, "list": [text.clone()] });
+            super::printable(&mut view);
+            let source = super::typst_source_of(
+                &view.to_string(),
+                "#set text(font: (\"DejaVu Sans\", \"Droid Sans Fallback\"))\n#data.s #data.list.at(0)\n",
+            );
+            let pdf = super::pdf::render(source, Vec::new(), jiff::Timestamp::UNIX_EPOCH);
+            assert!(pdf.is_ok(), "{text:?}: {pdf:?}");
+        }
+    }
 
     #[test]
     fn counts_are_grouped_per_language() {
