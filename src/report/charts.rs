@@ -1,8 +1,10 @@
 //! Charts drawn from the result as SVG. The same drawing serves both reports: the HTML report
-//! inlines it, the PDF embeds it as an image. Every label passes through [`xml`], so nothing a
-//! host sent can become markup.
+//! inlines it, the PDF embeds it as an image. Every label passes through the XML escaping of
+//! the JUnit report, so nothing a host sent can become markup.
 
 use std::fmt::Write as _;
+
+use super::junit::xml;
 
 /// The fonts a chart asks for: the PDF's embedded sans first, a browser's sans-serif after.
 const FONT: &str = "DejaVu Sans, Arial, sans-serif";
@@ -30,23 +32,6 @@ fn score_colour(score: f64) -> &'static str {
         s if s >= 50.0 => "#b45309",
         _ => "#b91c1c",
     }
-}
-
-/// Escapes text for an SVG text node or attribute.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn open(width: u32, height: u32, title: &str) -> String {

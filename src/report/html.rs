@@ -446,19 +446,21 @@ fn finding_lines(
             .filter(|s| lines.iter().any(|x| x.severity_css == *s))
             .map(|s| (s.to_owned(), label_of(l, &format!("severity_{s}"))))
             .collect(),
-        states: [
-            ResultState::Fail,
-            ResultState::RiskAccepted,
-            ResultState::Error,
-            ResultState::NotAssessed,
-            ResultState::Compensated,
-            ResultState::Pass,
-            ResultState::NotApplicable,
-        ]
-        .into_iter()
-        .filter(|s| lines.iter().any(|x| x.state_css == s.as_str()))
-        .map(|s| (s.as_str().to_owned(), state_label(l, s)))
-        .collect(),
+        states: {
+            let mut states: Vec<ResultState> = result
+                .findings
+                .iter()
+                .map(|f| f.state)
+                .filter(|s| lines.iter().any(|x| x.state_css == s.as_str()))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            states.sort_by_key(|s| state_rank(*s));
+            states
+                .into_iter()
+                .map(|s| (s.as_str().to_owned(), state_label(l, s)))
+                .collect()
+        },
         assets: distinct(|x| &x.asset),
         controls: distinct(|x| &x.control),
     };
@@ -693,17 +695,12 @@ fn check_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<CheckVi
                     label_of(l, "evidence_only_not_scanned")
                 ));
             }
-            let worst = [
-                ResultState::Fail,
-                ResultState::RiskAccepted,
-                ResultState::Error,
-                ResultState::NotAssessed,
-                ResultState::Compensated,
-                ResultState::Pass,
-            ]
-            .into_iter()
-            .find(|s| counts.contains_key(s))
-            .unwrap_or(ResultState::NotApplicable);
+            let worst = counts
+                .keys()
+                .copied()
+                .filter(|s| *s != ResultState::NotApplicable)
+                .min_by_key(|s| state_rank(*s))
+                .unwrap_or(ResultState::NotApplicable);
             let rows = findings
                 .iter()
                 .filter(|f| f.state != ResultState::Pass && f.state != ResultState::NotApplicable)

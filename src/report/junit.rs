@@ -11,8 +11,8 @@ use crate::checks::Family;
 use crate::checks::eval::{Finding, ResultState};
 
 /// Text safe in XML 1.0 attributes and content: markup escaped, characters XML forbids left
-/// out.
-fn xml(text: &str) -> String {
+/// out. The SVG charts use it too.
+pub(super) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
