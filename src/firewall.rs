@@ -17,7 +17,9 @@ use crate::facts::{
 };
 
 /// An address family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Family {
     /// IPv4.
     Ipv4,
@@ -36,7 +38,7 @@ impl Family {
 }
 
 /// What a rule does when it matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     /// The packet is accepted (by this base chain).
     Accept,
@@ -55,7 +57,7 @@ pub enum Action {
 }
 
 /// One condition of a rule, as it applies to a new TCP connection from anywhere.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Match {
     /// Always true for such a packet (`--syn`, `-m limit`, a source port).
     Always,
@@ -75,7 +77,7 @@ pub enum Match {
 }
 
 /// One rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// All must match.
     pub matches: Vec<Match>,
@@ -89,14 +91,14 @@ pub struct Rule {
 }
 
 /// A chain of rules.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Chain {
     /// In order.
     pub rules: Vec<Rule>,
 }
 
 /// A chain the kernel calls at the input hook.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BaseChain {
     /// Key into [`Ruleset::chains`].
     pub chain: String,
@@ -109,7 +111,7 @@ pub struct BaseChain {
 }
 
 /// The rules of one export.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Ruleset {
     /// Chains by key (format-specific: `filter/INPUT`, `inet filter input`).
     pub chains: HashMap<String, Chain>,

@@ -72,6 +72,8 @@ impl Interrupt {
 /// The conventional name of a stop signal.
 pub fn signal_name(signal: i32) -> String {
     match signal {
+        // A scan judged from its journal before it finished (killed, crashed, still running).
+        0 => "unfinished".into(),
         2 => "SIGINT".into(),
         15 => "SIGTERM".into(),
         1 => "SIGHUP".into(),

@@ -29,12 +29,14 @@ pub(crate) mod evidence;
 pub mod facts;
 pub(crate) mod firewall;
 pub mod interrupt;
+pub(crate) mod journal;
 pub mod pipeline;
 pub(crate) mod probes;
 pub mod report;
 pub mod scoring;
 pub mod selector;
 pub(crate) mod services;
+pub(crate) mod shards;
 pub(crate) mod targets;
 
 pub use error::{Error, InputError, RunError};

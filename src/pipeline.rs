@@ -28,8 +28,9 @@ use crate::checks::{self, Check, Lang, Schutzbedarf, Severity};
 use crate::error::{Error, InputError, RunError};
 use crate::evidence::{self, HostEvidence};
 use crate::facts::{
-    EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, HostState, ScanSettings, ToolInfo,
+    EvidenceStatus, FACTS_SCHEMA_VERSION, Facts, HostState, ScanPlan, ScanSettings, ToolInfo,
 };
+use crate::journal::{self, Journal, JournalWriter, PlanRecord, PlannedHost};
 use crate::probes::{self, ScanRequest};
 use crate::report::{self, Format, ScanResult};
 use crate::scoring;
@@ -37,6 +38,8 @@ use crate::selector::AssetSelector;
 use crate::targets::{self, ExpandOptions, SystemResolver};
 
 pub use crate::evidence::{Evidence, ReadOptions};
+pub use crate::facts::Shard;
+pub use crate::journal::JOURNAL_FILE;
 pub use crate::probes::{Profile, Progress, Stage};
 
 /// The recovery point objective when neither `--rpo` nor a host manifest sets one: a week,
@@ -79,6 +82,13 @@ pub struct ScanOptions {
     /// A stop request (SIGINT, SIGTERM): no new probes, the grace time for those in flight,
     /// then the result and reports of what was covered, marked incomplete.
     pub interrupt: crate::interrupt::Interrupt,
+    /// Scan only this part of the hosts (`--shard I/N`); `postura merge` joins the parts.
+    pub shard: Option<Shard>,
+    /// Continue the scan whose journal is in this folder (or this file).
+    pub resume: Option<PathBuf>,
+    /// With `resume`: start a new scan there when the folder holds no journal yet (what a
+    /// retried Kubernetes pod does).
+    pub resume_or_start: bool,
 }
 
 /// How facts are judged and reported: shared by `scan` and `evaluate`.
@@ -256,6 +266,19 @@ pub enum Event<'a> {
         /// Where it is written: `file:line`.
         source: &'a str,
     },
+    /// A scan's journal was read (`postura evaluate` on a journal).
+    JournalRead {
+        /// The journal.
+        path: &'a Path,
+        /// Hosts it records as done.
+        hosts_done: u64,
+        /// Hosts the scan planned.
+        hosts_planned: u64,
+        /// The scan ran to its end.
+        finished: bool,
+        /// Its last line was cut short (the writer died) and is ignored.
+        torn_tail: bool,
+    },
     /// `--rpo ASSET=…` or `--schutzbedarf ASSET=…` selected no asset of the run.
     UnknownAsset {
         /// The option (`--rpo`).
@@ -412,6 +435,13 @@ pub fn scan(
     if specs.is_empty() && options.evidence.is_empty() && options.backup_dirs.is_empty() {
         return Err(InputError::NoTargets.into());
     }
+    if options.shard.is_some() {
+        check_shard_options(options)?;
+    }
+    let resume = match &options.resume {
+        Some(dir) => open_journal(dir, options.resume_or_start)?,
+        None => None,
+    };
     let read_options = ReadOptions {
         tz: options
             .evidence_tz
@@ -420,18 +450,28 @@ pub fn scan(
     };
     let mut local = Vec::new();
     for dir in &options.evidence {
-        local.push(read_evidence_folder(dir, &read_options, observer)?);
+        local.push((
+            dir.display().to_string(),
+            read_evidence_folder(dir, &read_options, observer)?,
+        ));
     }
     for tree in &options.backup_dirs {
-        local.push(walk_backup_tree(tree, observer, clock)?);
+        local.push((tree.clone(), walk_backup_tree(tree, observer, clock)?));
     }
     let offline = specs.is_empty();
     let (mut facts, services) = if offline {
         (Facts::empty(clock()), (0, 0))
     } else {
-        scan_network(options, specs, ports, observer, clock)?
+        let work = Work {
+            options,
+            checks: &prepared.checks,
+            ports,
+            local: &local,
+            resume,
+        };
+        scan_network(work, specs, observer, clock)?
     };
-    for found in local {
+    for (_, found) in local {
         evidence::merge_into(&mut facts, found);
     }
     if offline {
@@ -443,12 +483,77 @@ pub fn scan(
     let mut outcome = judge_and_report(prepared, facts, &options.judge, observer, clock)?;
     if let Some(signal) = options.interrupt.signal() {
         outcome.verdict = Verdict::Interrupted(signal);
+    } else if options.shard.is_some() {
+        // A shard that ran has done its part; `postura merge` judges and gates the whole.
+        outcome.verdict = Verdict::Passed;
     }
     Ok(outcome)
 }
 
+/// A shard scans; evidence and gates belong to `postura merge`, which sees the whole.
+fn check_shard_options(options: &ScanOptions) -> Result<(), InputError> {
+    let misplaced = |option: &str, why: &str| InputError::Option {
+        option: option.into(),
+        message: format!("{why}: give it to `postura merge`, which joins the shards"),
+    };
+    if !options.evidence.is_empty() || !options.backup_dirs.is_empty() {
+        return Err(misplaced(
+            "--evidence",
+            "evidence is judged once for the whole scan, not per shard",
+        ));
+    }
+    let judge = &options.judge;
+    if judge.fail_on.is_some()
+        || !judge.min_score.is_empty()
+        || judge.min_coverage.is_some()
+        || judge.new_only
+    {
+        return Err(misplaced(
+            "--fail-on",
+            "gates (--fail-on, --min-score, --min-coverage, --new-only) decide on the whole \
+             scan; a shard exits 0 when it ran",
+        ));
+    }
+    Ok(())
+}
+
+/// The journal `--resume DIR` names: `DIR/postura-journal.jsonl`, or the file itself. With
+/// `or_start`, a folder without one means a new scan.
+fn open_journal(dir: &Path, or_start: bool) -> Result<Option<Journal>, Error> {
+    let path = if dir.is_dir() {
+        dir.join(JOURNAL_FILE)
+    } else {
+        dir.to_owned()
+    };
+    if !path.exists() {
+        if or_start {
+            return Ok(None);
+        }
+        return Err(InputError::Option {
+            option: "--resume".into(),
+            message: format!(
+                "{} holds no journal ({JOURNAL_FILE}) of an earlier scan: expected the report \
+                 folder of the scan to continue",
+                dir.display()
+            ),
+        }
+        .into());
+    }
+    Ok(Some(journal::read(&path)?))
+}
+
+/// What the network scan works from.
+struct Work<'a> {
+    options: &'a ScanOptions,
+    checks: &'a [Check],
+    ports: Vec<u16>,
+    /// Evidence read before the scan, by source, for the journal.
+    local: &'a [(String, Evidence)],
+    resume: Option<Journal>,
+}
+
 /// What an interrupted run covered. `services` is (due, finished).
-fn coverage(
+pub(crate) fn coverage(
     facts: &Facts,
     signal: i32,
     services: (u64, u64),
@@ -477,7 +582,9 @@ fn coverage(
     covered
 }
 
-/// Judges a saved facts file (from `--format facts`), writes the reports and applies the gate.
+/// Judges saved facts, writes the reports and applies the gate. `facts` is a facts file
+/// (`--format facts`), a scan's journal, or a report folder holding one: the journal of a
+/// scan that did not finish gives a result marked incomplete, naming what is missing.
 pub fn evaluate(
     facts: &Path,
     options: &JudgeOptions,
@@ -485,8 +592,78 @@ pub fn evaluate(
     clock: &dyn Fn() -> jiff::Timestamp,
 ) -> Result<Outcome, Error> {
     let prepared = prepare(options)?;
-    let facts = read_facts(facts)?;
+    let path = if facts.is_dir() {
+        facts.join(JOURNAL_FILE)
+    } else {
+        facts.to_owned()
+    };
+    let facts = if journal::is_journal(&path) {
+        let journal = journal::read(&path)?;
+        observer.event(Event::JournalRead {
+            path: &path,
+            hosts_done: journal.done().len() as u64,
+            hosts_planned: journal.plan.hosts.len() as u64,
+            finished: journal.finished.is_some(),
+            torn_tail: journal.torn_tail,
+        });
+        crate::shards::read_facts_of_any(&path, clock())?
+    } else {
+        read_facts(&path)?
+    };
     judge_and_report(prepared, facts, options, observer, clock)
+}
+
+/// Everything `postura merge` was asked to do.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// The shards: report folders, journals, results or facts files.
+    pub inputs: Vec<PathBuf>,
+    /// Evidence folders, judged once with the merged scan.
+    pub evidence: Vec<PathBuf>,
+    /// Zone of evidence times written without one; the machine's zone when `None`.
+    pub evidence_tz: Option<jiff::tz::TimeZone>,
+    /// Backup trees to walk, as `PATH` or `HOST=PATH`.
+    pub backup_dirs: Vec<String>,
+    /// Merge shards that did not finish into a result marked incomplete.
+    pub allow_incomplete: bool,
+    /// How to judge and report.
+    pub judge: JudgeOptions,
+}
+
+/// Joins the shards of a split scan into one result (checking they belong together, none
+/// missing or given twice), adds the evidence, judges, writes the reports and applies the
+/// gate: the whole scan's verdict.
+pub fn merge(
+    options: &MergeOptions,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<Outcome, Error> {
+    let prepared = prepare(&options.judge)?;
+    let read_at = clock();
+    let parts = options
+        .inputs
+        .iter()
+        .map(|path| crate::shards::read_part(path, read_at))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut facts = crate::shards::join(parts, options.allow_incomplete)?;
+    let read_options = ReadOptions {
+        tz: options
+            .evidence_tz
+            .clone()
+            .unwrap_or_else(jiff::tz::TimeZone::system),
+    };
+    for dir in &options.evidence {
+        let found = read_evidence_folder(dir, &read_options, observer)?;
+        evidence::merge_into(&mut facts, found);
+    }
+    for tree in &options.backup_dirs {
+        let found = walk_backup_tree(tree, observer, clock)?;
+        evidence::merge_into(&mut facts, found);
+    }
+    if let Some(covered) = &mut facts.interrupted {
+        covered.evidence_files = facts.evidence_files.len() as u64;
+    }
+    judge_and_report(prepared, facts, &options.judge, observer, clock)
 }
 
 /// Reads one evidence folder, telling the observer about files in error and the totals.
@@ -568,30 +745,226 @@ fn walk_backup_tree(
     Ok(found)
 }
 
-/// Stages 3 and 4: expands the targets and runs the probes.
+/// Stages 3 and 4: expands the targets (or takes them from the journal being resumed) and
+/// runs the probes batch by batch, writing each finished host to the journal.
 fn scan_network(
-    options: &ScanOptions,
+    work: Work<'_>,
     specs: Vec<targets::SourcedSpec>,
-    ports: Vec<u16>,
     observer: &mut dyn Observer,
     clock: &dyn Fn() -> jiff::Timestamp,
 ) -> Result<(Facts, (u64, u64)), Error> {
-    let exclude = targets::parse_target_args(&options.exclude)?;
-    let scope = options
-        .scope
-        .as_deref()
-        .map(targets::read_target_file)
-        .transpose()?;
+    let options = work.options;
     let settings = ScanRequest::settings_with_overrides(
         options.profile,
         options.concurrency,
         options.rate,
         options.timeout,
     )?;
-    let extra_roots = match &options.ca_file {
+    let extra_roots = Arc::new(match &options.ca_file {
         Some(path) => probes::tls::cert::read_ca_file(path)?,
         None => Vec::new(),
+    });
+    let identity = plan_identity(options, work.checks)?;
+    let (plan, done, writer) = match work.resume {
+        Some(journal) => resume_journal(journal, &identity, clock)?,
+        None => {
+            let plan = new_plan(options, specs, identity, &settings, clock)?;
+            let writer = start_journal(&options.judge.out, &plan, work.local)?;
+            (plan, Vec::new(), Some(writer))
+        }
     };
+    tracing::info!(
+        hosts = plan.hosts.len(),
+        done = done.len(),
+        ports = work.ports.len(),
+        "scan starting"
+    );
+    let request = ScanRequest {
+        targets: Vec::new(),
+        ports: work.ports,
+        settings,
+        service_probes: options.service_probes,
+        extra_roots,
+        interrupt: options.interrupt.clone(),
+    };
+    let mut scanned: std::collections::HashMap<std::net::IpAddr, crate::facts::HostFacts> = done
+        .into_iter()
+        .filter_map(|h| Some((h.address?, h)))
+        .collect();
+    let pending: Vec<targets::Target> = plan
+        .hosts
+        .iter()
+        .filter(|h| !scanned.contains_key(&h.address))
+        .map(targets::Target::from)
+        .collect();
+    let services = run_batches(&request, &pending, writer, &mut scanned, observer, clock)?;
+    let hosts = plan
+        .hosts
+        .iter()
+        .map(|planned| {
+            scanned.remove(&planned.address).unwrap_or_else(|| {
+                probes::unscanned_host(&targets::Target::from(planned), &request.ports)
+            })
+        })
+        .collect();
+    let facts = Facts {
+        schema_version: FACTS_SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        started_at: plan.started_at,
+        finished_at: clock(),
+        scan: Some(plan.settings),
+        hosts,
+        identities: Vec::new(),
+        evidence_files: Vec::new(),
+        interrupted: None,
+    };
+    Ok((facts, services))
+}
+
+/// Port probes in one batch at most: hosts are scanned a batch at a time, so a finished
+/// batch's hosts reach the journal while the next one runs, and memory stays bounded.
+const BATCH_PROBES: usize = 1 << 16;
+
+/// Scans `pending` batch by batch, adding each host to `scanned` and, once its batch ran
+/// without interruption, to the journal. Returns the service probes (due, finished).
+fn run_batches(
+    request: &ScanRequest,
+    pending: &[targets::Target],
+    mut writer: Option<JournalWriter>,
+    scanned: &mut std::collections::HashMap<std::net::IpAddr, crate::facts::HostFacts>,
+    observer: &mut dyn Observer,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<(u64, u64), Error> {
+    let per_batch = (BATCH_PROBES / request.ports.len().max(1)).max(16);
+    let probes_of = |hosts: &[targets::Target]| -> u64 {
+        hosts
+            .iter()
+            .map(|t| probes::ports_for(t, &request.ports).len() as u64)
+            .sum()
+    };
+    let mut progress = BatchProgress {
+        inner: observer,
+        batched: pending.len() > per_batch,
+        ports_done: 0,
+        ports_total: probes_of(pending),
+    };
+    let mut services = (0, 0);
+    for batch in pending.chunks(per_batch) {
+        if request.interrupt.is_raised() {
+            break;
+        }
+        let batch_request = ScanRequest {
+            targets: batch.to_vec(),
+            ..request.clone()
+        };
+        let run = probes::run_scan(&batch_request, &mut progress)?;
+        services.0 += run.services_planned;
+        services.1 += run.services_probed;
+        // A batch cut short holds hosts half done: they stay out of the journal and a
+        // resumed scan does them again.
+        let complete = !request.interrupt.is_raised();
+        for host in run.hosts {
+            if complete && let Some(writer) = &mut writer {
+                writer.host(&host)?;
+            }
+            if let Some(address) = host.address {
+                scanned.insert(address, host);
+            }
+        }
+        if let Some(writer) = &mut writer {
+            writer.sync_if_due()?;
+        }
+        progress.ports_done += probes_of(batch);
+    }
+    if let Some(mut writer) = writer {
+        if request.interrupt.is_raised() {
+            writer.sync()?;
+        } else {
+            writer.finish(journal::Finished {
+                at: clock(),
+                services_planned: services.0,
+                services_probed: services.1,
+            })?;
+        }
+    }
+    Ok(services)
+}
+
+/// Progress over all batches: one bar of port probes when there are several batches (the
+/// service probes of each batch are short and would make the bar jump between stages).
+struct BatchProgress<'o> {
+    inner: &'o mut dyn Observer,
+    batched: bool,
+    ports_done: u64,
+    ports_total: u64,
+}
+
+impl Progress for BatchProgress<'_> {
+    fn update(&mut self, stage: Stage, done: u64, total: u64) {
+        match (self.batched, stage) {
+            (false, _) => self.inner.update(stage, done, total),
+            (true, Stage::Ports) => {
+                self.inner
+                    .update(Stage::Ports, self.ports_done + done, self.ports_total);
+            }
+            (true, Stage::Services) => {}
+        }
+    }
+}
+
+/// What identifies this scan's work (all but the addresses, which need the expansion).
+fn plan_identity(options: &ScanOptions, checks: &[Check]) -> Result<ScanPlan, Error> {
+    let file_sha = |path: &Path| -> Result<String, InputError> {
+        let bytes = std::fs::read(path).map_err(|source| InputError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(sha256_hex(&bytes))
+    };
+    let mut defs = Vec::new();
+    for check in checks {
+        defs.extend(serde_json::to_vec(&check.def).unwrap_or_default());
+        defs.push(b'\n');
+    }
+    Ok(ScanPlan {
+        tool_version: ToolInfo::current().version,
+        targets: options.targets.clone(),
+        exclude: options.exclude.clone(),
+        scope_sha256: options.scope.as_deref().map(file_sha).transpose()?,
+        ports: options.ports.clone(),
+        profile: options.profile.name().to_owned(),
+        service_probes: options.service_probes,
+        ca_sha256: options.ca_file.as_deref().map(file_sha).transpose()?,
+        checks_sha256: sha256_hex(&defs),
+        addresses: 0,
+        addresses_sha256: String::new(),
+        shard: options.shard,
+    })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Expands the targets and keeps this shard's hosts: every N-th address of the sorted list,
+/// so each shard gets a share of every subnet.
+fn new_plan(
+    options: &ScanOptions,
+    specs: Vec<targets::SourcedSpec>,
+    mut identity: ScanPlan,
+    settings: &probes::ProfileSettings,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<PlanRecord, Error> {
+    let exclude = targets::parse_target_args(&options.exclude)?;
+    let scope = options
+        .scope
+        .as_deref()
+        .map(targets::read_target_file)
+        .transpose()?;
     let resolver = SystemResolver::new().map_err(RunError::Startup)?;
     let expansion = targets::expand(
         &specs,
@@ -609,42 +982,105 @@ fn scan_network(
         }
         .into());
     }
-    tracing::info!(
-        hosts = expansion.targets.len(),
-        ports = ports.len(),
-        "scan starting"
-    );
-    let scan_settings = ScanSettings {
-        targets: options.targets.clone(),
-        ports: options.ports.clone(),
-        profile: options.profile.name().to_owned(),
-        concurrency: settings.concurrency,
-        rate: settings.rate,
-        max_timeout_ms: u64::try_from(settings.timing.max_timeout.as_millis()).unwrap_or(u64::MAX),
-        skipped_addresses: expansion.skipped,
+    let all: Vec<PlannedHost> = expansion.targets.iter().map(PlannedHost::from).collect();
+    identity.addresses = all.len() as u64;
+    identity.addresses_sha256 = sha256_hex(&serde_json::to_vec(&all).unwrap_or_default());
+    let hosts = match options.shard {
+        Some(shard) => all
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i as u64 % u64::from(shard.count) == u64::from(shard.index))
+            .map(|(_, h)| h)
+            .collect(),
+        None => all,
     };
-    let request = ScanRequest {
-        targets: expansion.targets,
-        ports,
-        settings,
-        service_probes: options.service_probes,
-        extra_roots: Arc::new(extra_roots),
-        interrupt: options.interrupt.clone(),
-    };
-    let started_at = clock();
-    let run = probes::run_scan(&request, observer)?;
-    let facts = Facts {
-        schema_version: FACTS_SCHEMA_VERSION,
+    Ok(PlanRecord {
+        journal: journal::JOURNAL_VERSION,
         tool: ToolInfo::current(),
-        started_at,
-        finished_at: clock(),
-        scan: Some(scan_settings),
-        hosts: run.hosts,
-        identities: Vec::new(),
-        evidence_files: Vec::new(),
-        interrupted: None,
+        started_at: clock(),
+        settings: ScanSettings {
+            targets: options.targets.clone(),
+            ports: options.ports.clone(),
+            profile: options.profile.name().to_owned(),
+            concurrency: settings.concurrency,
+            rate: settings.rate,
+            max_timeout_ms: u64::try_from(settings.timing.max_timeout.as_millis())
+                .unwrap_or(u64::MAX),
+            skipped_addresses: expansion.skipped,
+            plan: Some(identity),
+        },
+        hosts,
+    })
+}
+
+/// Starts the journal in the report folder, refusing to replace one of a scan that did not
+/// finish (that is `--resume`'s to continue), and records the evidence read.
+fn start_journal(
+    out: &Path,
+    plan: &PlanRecord,
+    local: &[(String, Evidence)],
+) -> Result<JournalWriter, Error> {
+    let path = out.join(JOURNAL_FILE);
+    if path.exists() {
+        let unfinished = journal::read(&path).map_or(true, |j| j.finished.is_none());
+        if unfinished {
+            return Err(InputError::Option {
+                option: "--out".into(),
+                message: format!(
+                    "{} holds the journal of a scan that did not finish: continue it with \
+                     --resume {}, or remove {} to start over",
+                    out.display(),
+                    out.display(),
+                    path.display()
+                ),
+            }
+            .into());
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|source| RunError::Write {
+        path: out.to_owned(),
+        source,
+    })?;
+    let mut writer = JournalWriter::create(&path, plan)?;
+    for (source, evidence) in local {
+        writer.evidence(source, evidence)?;
+    }
+    writer.sync()?;
+    Ok(writer)
+}
+
+/// Continues a journal: its work must be this scan's, field by field.
+fn resume_journal(
+    journal: Journal,
+    identity: &ScanPlan,
+    clock: &dyn Fn() -> jiff::Timestamp,
+) -> Result<
+    (
+        PlanRecord,
+        Vec<crate::facts::HostFacts>,
+        Option<JournalWriter>,
+    ),
+    Error,
+> {
+    let recorded = journal.plan.identity();
+    let differences = journal::differences(recorded, identity, false);
+    if !differences.is_empty() {
+        return Err(InputError::Option {
+            option: "--resume".into(),
+            message: format!(
+                "{} is the journal of other work: {} differ(s); resume with the command line \
+                 of the scan that wrote it",
+                journal.path.display(),
+                differences.join(", ")
+            ),
+        }
+        .into());
+    }
+    let writer = match journal.finished {
+        Some(_) => None,
+        None => Some(JournalWriter::resume(&journal, clock())?),
     };
-    Ok((facts, (run.services_planned, run.services_probed)))
+    Ok((journal.plan, journal.hosts, writer))
 }
 
 /// Stages 5 to 8.
@@ -958,7 +1394,7 @@ fn gate_failures(
 }
 
 /// Reads a facts file written by `postura scan --format facts`.
-fn read_facts(path: &Path) -> Result<Facts, InputError> {
+pub(crate) fn read_facts(path: &Path) -> Result<Facts, InputError> {
     let facts: Facts = report::read_json(path)?;
     if facts.schema_version != FACTS_SCHEMA_VERSION {
         return Err(InputError::Json {

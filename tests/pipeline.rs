@@ -104,6 +104,9 @@ fn scan_of_evidence_alone_reports_each_folder() {
         backup_dirs: Vec::new(),
         judge,
         interrupt: postura::interrupt::Interrupt::new(),
+        shard: None,
+        resume: None,
+        resume_or_start: false,
     };
     let outcome = pipeline::scan(&options, &mut recorder, &clock).unwrap();
     assert_eq!(outcome.verdict, Verdict::Passed);
@@ -140,7 +143,11 @@ fn stop_requested_before_the_scan_writes_what_was_covered() {
         backup_dirs: Vec::new(),
         judge: judge_options(out.path()),
         interrupt,
+        shard: None,
+        resume: None,
+        resume_or_start: false,
     };
+
     let outcome = pipeline::scan(&options, &mut recorder, &clock).unwrap();
     assert_eq!(outcome.verdict, Verdict::Interrupted(15));
     let covered = outcome

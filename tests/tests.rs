@@ -21,6 +21,7 @@ mod gates;
 mod hostile;
 mod pipeline;
 mod reports;
+mod scale;
 mod scan;
 mod snapshots;
 mod ssh;

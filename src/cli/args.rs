@@ -25,8 +25,12 @@ pub struct Cli {
 pub enum Command {
     /// Scan hosts and networks, judge the findings, write reports.
     Scan(Box<ScanArgs>),
-    /// Judge saved facts (from `--format facts`) without touching the network.
+    /// Judge saved facts (from `--format facts`, or a scan's journal) without touching the
+    /// network.
     Evaluate(Box<EvaluateArgs>),
+    /// Join the shards of a split scan (`scan --shard I/N`) into one result and reports: checks
+    /// that they belong together, adds evidence, judges and applies the gates.
+    Merge(Box<MergeArgs>),
     /// Render a saved result again in other formats, without scanning.
     Report {
         /// The result (`postura-result.json`).
@@ -352,6 +356,44 @@ pub struct ScanArgs {
     /// PEM bundle of extra trusted roots (an internal PKI), besides the Mozilla roots.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// Scan only part I of N of the hosts (I counts from 0, like a Kubernetes Job's
+    /// JOB_COMPLETION_INDEX): every N-th address, each host wholly in one part. `postura merge`
+    /// joins the parts, adds evidence and applies the gates; a shard exits 0 when it ran.
+    #[arg(long, value_name = "I/N", value_parser = postura::pipeline::Shard::parse, env = "POSTURA_SHARD")]
+    pub shard: Option<postura::pipeline::Shard>,
+    /// Continue the interrupted scan whose report folder (journal) is DIR: same targets, ports,
+    /// profile and checks; hosts already done are kept, the rest is scanned; the reports go to
+    /// DIR.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "resume_or_start"])]
+    pub resume: Option<PathBuf>,
+    /// Like --resume, but start a new scan in DIR when it holds no journal yet: one command
+    /// line for the first run and every retry (a Kubernetes pod).
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub resume_or_start: Option<PathBuf>,
+    /// Reporting options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `postura merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' report folders (or their journals, results or facts files), one per
+    /// shard of `scan --shard I/N`.
+    #[arg(value_name = "SHARD", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Evidence folder, judged once with the merged scan; repeat for several.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Vec<PathBuf>,
+    /// A folder of backups to walk, as `PATH` or `HOST=PATH`; repeat for several.
+    #[arg(long, value_name = "[HOST=]PATH")]
+    pub backup_dir: Vec<String>,
+    /// Time zone of evidence times written without one (IANA name or UTC).
+    #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]
+    pub evidence_tz: Option<jiff::tz::TimeZone>,
+    /// Merge shards that did not finish into a result marked incomplete (else an error).
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Reporting options.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -360,8 +402,10 @@ pub struct ScanArgs {
 /// `postura evaluate`.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// A facts file written by `postura scan --format facts`.
-    #[arg(value_name = "FACTS.json")]
+    /// A facts file written by `postura scan --format facts`, a scan's journal
+    /// (`postura-journal.jsonl`), or the report folder that holds it: an unfinished scan's
+    /// journal gives a result marked incomplete.
+    #[arg(value_name = "FACTS.json|JOURNAL|DIR")]
     pub facts: PathBuf,
     /// Reporting options.
     #[command(flatten)]

@@ -6,12 +6,13 @@ mod progress;
 
 use postura::interrupt::Interrupt;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
 use args::{
-    ChecksCommand, Cli, Command, EvaluateArgs, FailOn, LangArg, ProfileArg, ReportArgs, ScanArgs,
+    ChecksCommand, Cli, Command, EvaluateArgs, FailOn, LangArg, MergeArgs, ProfileArg, ReportArgs,
+    ScanArgs,
 };
 use postura::checks::{self, Lang, Severity};
 use postura::pipeline::{self, Event, JudgeOptions, Observer, Outcome, ScanOptions, Verdict};
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Evaluate(args) => evaluate(*args),
+        Command::Merge(args) => merge(*args),
         Command::Checks(command) => checks_command(command),
         Command::Report {
             result,
@@ -260,6 +262,26 @@ impl Observer for Terminal {
             Event::WaiverUnused { source } => eprintln!(
                 "postura: warning: the waiver at {source} matches no failing finding of this run"
             ),
+            Event::JournalRead {
+                path,
+                hosts_done,
+                hosts_planned,
+                finished,
+                torn_tail,
+            } => {
+                if torn_tail {
+                    eprintln!(
+                        "postura: {}: the last line was cut short when the scan stopped and is ignored",
+                        path.display()
+                    );
+                }
+                if !finished {
+                    eprintln!(
+                        "postura: {}: the scan did not finish ({hosts_done} of {hosts_planned} hosts done); the result is marked incomplete",
+                        path.display()
+                    );
+                }
+            }
             Event::UnknownAsset { option, name } => eprintln!(
                 "postura: warning: {option} {name}=...: no asset of this run is named or matches `{name}`"
             ),
@@ -324,7 +346,19 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         backup_dirs: args.backup_dir,
         judge: judge_options(&args.report),
         interrupt: Interrupt::new(),
+        shard: args.shard,
+        resume_or_start: args.resume_or_start.is_some(),
+        resume: args.resume.or(args.resume_or_start),
     };
+    let mut options = options;
+    if let Some(dir) = &options.resume {
+        // The reports go where the journal is.
+        options.judge.out = if dir.is_file() {
+            dir.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            dir.clone()
+        };
+    }
     watch_signals(&options.interrupt)?;
     let mut terminal = Terminal::new(args.report.quiet);
     let outcome = match pipeline::scan(&options, &mut terminal, &now) {
@@ -337,6 +371,21 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         Err(err) => return Err(err),
     };
     terminal.bar.finish();
+    finish(&outcome, args.report.quiet)
+}
+
+fn merge(args: MergeArgs) -> Result<Exit, Error> {
+    init_logging(args.report.verbose, args.report.quiet);
+    let mut terminal = Terminal::new(args.report.quiet);
+    let options = pipeline::MergeOptions {
+        inputs: args.inputs,
+        evidence: args.evidence,
+        evidence_tz: args.evidence_tz,
+        backup_dirs: args.backup_dir,
+        allow_incomplete: args.allow_incomplete,
+        judge: judge_options(&args.report),
+    };
+    let outcome = pipeline::merge(&options, &mut terminal, &now)?;
     finish(&outcome, args.report.quiet)
 }
 

@@ -131,7 +131,7 @@ pub fn identity(id: String, provider: &str, rel: &str, users: Vec<UserFacts>) ->
 }
 
 /// Host evidence: of one file, or of all files about one host.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HostEvidence {
     /// sshd settings, one entry per connection context.
     pub sshd: Vec<SshdConfigFacts>,
@@ -214,7 +214,7 @@ pub static FORMATS: &[&dyn Format] = &[
 ];
 
 /// Everything read from an evidence folder.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// Every file, in path order, with its status.
     pub files: Vec<EvidenceFileFacts>,

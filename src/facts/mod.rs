@@ -69,7 +69,8 @@ pub struct Facts {
 /// What an interrupted run covered before it stopped.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Interruption {
-    /// The signal that stopped it: `SIGINT` or `SIGTERM`.
+    /// The signal that stopped it: `SIGINT` or `SIGTERM`; `unfinished` when the result was
+    /// judged from the journal of a scan that did not finish (killed, crashed, still running).
     pub signal: String,
     /// When the run noticed it (RFC 3339, UTC).
     #[schemars(with = "String")]
@@ -145,7 +146,83 @@ pub struct ScanSettings {
     pub max_timeout_ms: u64,
     /// Addresses dropped because they were outside `--scope` or matched `--exclude`.
     pub skipped_addresses: u64,
+    /// What identifies the scan's work: a resumed scan and the shards of one merge share it.
+    /// Absent in facts written before journals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<ScanPlan>,
 }
+
+/// The identity of a scan's work: the inputs that decide which hosts and ports are scanned
+/// and how, the checks that judge them, and the program. `--resume` and `postura merge`
+/// compare it field by field and name what differs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ScanPlan {
+    /// The program version.
+    pub tool_version: String,
+    /// Target expressions as given.
+    pub targets: Vec<String>,
+    /// `--exclude` as given.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// SHA-256 of the `--scope` file, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_sha256: Option<String>,
+    /// The port expression as given.
+    pub ports: String,
+    /// The timing profile.
+    pub profile: String,
+    /// Banners and service probes ran on open ports.
+    pub service_probes: bool,
+    /// SHA-256 of the `--ca-file` bundle, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_sha256: Option<String>,
+    /// SHA-256 of the check definitions, in id order.
+    pub checks_sha256: String,
+    /// Addresses of the whole scan, before it was split into shards.
+    pub addresses: u64,
+    /// SHA-256 of the whole scan's hosts (address, names, ports) in order.
+    pub addresses_sha256: String,
+    /// This scan's part when the work is split (`--shard I/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// One part of a scan split with `--shard I/N`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, counted from 0 (as `JOB_COMPLETION_INDEX` counts).
+    pub index: u32,
+    /// How many parts there are.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `I/N` with `0 <= I < N`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let expected = || {
+            format!(
+                "`{text}` is not a shard: expected I/N with I counted from 0 and below N, e.g. 0/4 \
+                 … 3/4"
+            )
+        };
+        let (index, count) = text.trim().split_once('/').ok_or_else(expected)?;
+        let index: u32 = index.trim().parse().map_err(|_| expected())?;
+        let count: u32 = count.trim().parse().map_err(|_| expected())?;
+        if count == 0 || index >= count {
+            return Err(expected());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// [`Interruption::signal`] of a run judged from the journal of a scan that did not finish.
+pub const UNFINISHED: i32 = 0;
 
 /// Whether a host answered at all.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]

@@ -284,6 +284,16 @@ pub fn run_scan(request: &ScanRequest, progress: &mut dyn Progress) -> Result<Sc
     })
 }
 
+/// The facts of a host whose scan never started: every one of its ports not scanned.
+pub(crate) fn unscanned_host(target: &Target, default_ports: &[u16]) -> HostFacts {
+    let ports = ports_for(target, default_ports);
+    let scan = portscan::HostScan {
+        not_scanned: ports.clone(),
+        ..portscan::HostScan::default()
+    };
+    scanned_host(target, scan, &ports)
+}
+
 /// A scanned host's facts from its connect-scan result.
 fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> HostFacts {
     let mut counts = PortCounts {
@@ -355,7 +365,7 @@ fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> H
 
 /// The ports to scan on one target: its `host:port` ports, plus `--ports` when it was also
 /// named without a port.
-fn ports_for(target: &Target, default: &[u16]) -> Vec<u16> {
+pub(crate) fn ports_for(target: &Target, default: &[u16]) -> Vec<u16> {
     let mut ports = target.ports.clone();
     if target.all_ports || target.ports.is_empty() {
         ports.extend_from_slice(default);

@@ -729,7 +729,12 @@ pub(crate) fn interruption_text(
     let stop = result.facts.interrupted.as_ref()?;
     let label = |key: &str| l.get(key).cloned().unwrap_or_default();
     let n = |v: u64| format_count(v, result.lang);
-    let title = label("incomplete_title")
+    let title_key = if stop.signal == crate::interrupt::signal_name(crate::facts::UNFINISHED) {
+        "incomplete_unfinished_title"
+    } else {
+        "incomplete_title"
+    };
+    let title = label(title_key)
         .replace("{signal}", &stop.signal)
         .replace("{at}", &html::format_time(stop.at, result.lang));
     let covered = label("incomplete_covered")
