@@ -155,6 +155,18 @@ impl Journal {
     }
 }
 
+/// Whether a journal recorded anything: its plan line is whole. A writer killed before that
+/// leaves nothing worth keeping, and a scan starts over it.
+pub fn has_plan(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    BufReader::new(file)
+        .read_until(b'\n', &mut first)
+        .is_ok_and(|_| first.ends_with(b"\n"))
+}
+
 /// Whether a file starts like a journal (its first record is the plan).
 pub fn is_journal(path: &Path) -> bool {
     let Ok(file) = File::open(path) else {
@@ -465,8 +477,15 @@ mod tests {
         writer.sync().unwrap();
         let whole = std::fs::read(&path).unwrap();
         let first_line = whole.iter().position(|&b| b == b'\n').unwrap() + 1;
+        // Killed before its plan was whole: nothing recorded, and a scan may start over it.
+        for cut in [0, 1, first_line - 1] {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            assert!(!has_plan(&path), "{cut}");
+            assert!(read(&path).is_err(), "{cut}");
+        }
         for cut in first_line..=whole.len() {
             std::fs::write(&path, &whole[..cut]).unwrap();
+            assert!(has_plan(&path), "{cut}");
             let journal = read(&path).unwrap();
             assert_eq!(
                 journal.hosts.len(),

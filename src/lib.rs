@@ -61,6 +61,20 @@ pub mod fuzzing {
     pub use crate::probes::tls::https::parse_hsts;
     pub use crate::probes::tls::{Reply, parse_reply};
 
+    /// Reads a scan journal and the facts it gives, as `postura evaluate` and `postura merge`
+    /// would: (hosts done, hosts planned, hosts in the facts).
+    pub fn read_journal(
+        path: &std::path::Path,
+    ) -> Result<(usize, usize, usize), crate::InputError> {
+        let journal = crate::journal::read(path)?;
+        let facts = crate::journal::facts(&journal, jiff::Timestamp::UNIX_EPOCH)?;
+        Ok((
+            journal.hosts.len(),
+            journal.plan.hosts.len(),
+            facts.hosts.len(),
+        ))
+    }
+
     /// Parses and validates one check file as `--checks` would.
     pub fn parse_check(text: &str) -> Result<crate::checks::Check, crate::InputError> {
         crate::checks::parse_check(text, crate::checks::Origin::Builtin("fuzz.yaml".into()))

@@ -525,15 +525,15 @@ fn open_journal(dir: &Path, or_start: bool) -> Result<Option<Journal>, Error> {
     } else {
         dir.to_owned()
     };
-    if !path.exists() {
+    if !journal::has_plan(&path) {
         if or_start {
             return Ok(None);
         }
         return Err(InputError::Option {
             option: "--resume".into(),
             message: format!(
-                "{} holds no journal ({JOURNAL_FILE}) of an earlier scan: expected the report \
-                 folder of the scan to continue",
+                "{} holds no journal ({JOURNAL_FILE}) of an earlier scan, or one that ended \
+                 before its first line: expected the report folder of the scan to continue",
                 dir.display()
             ),
         }
@@ -1021,7 +1021,7 @@ fn start_journal(
     local: &[(String, Evidence)],
 ) -> Result<JournalWriter, Error> {
     let path = out.join(JOURNAL_FILE);
-    if path.exists() {
+    if journal::has_plan(&path) {
         let unfinished = journal::read(&path).map_or(true, |j| j.finished.is_none());
         if unfinished {
             return Err(InputError::Option {

@@ -14,7 +14,7 @@ const RANGE: &str = "127.0.0.0/24";
 const PORTS: &str = "1-1000";
 
 /// A namespace with an HTTP server and two greeting servers.
-fn namespace(tag: &str) -> (Netns, Vec<Server>) {
+pub fn namespace(tag: &str) -> (Netns, Vec<Server>) {
     assert!(
         is_root() && require("python3"),
         "needs root for a namespace, and python3"
@@ -260,15 +260,22 @@ fn interrupted_and_killed_scans_resume_to_the_uninterrupted_result() {
         partial_journals > 0,
         "no signal landed before the scan's end; the seeded delays need a slower scan"
     );
+}
 
-    // Resuming with other work names what differs; a new scan will not replace an
-    // unfinished journal.
+/// Resuming with other work names what differs; a new scan will not replace an unfinished
+/// journal; a folder without a journal is not resumed.
+#[test]
+fn resuming_other_work_or_nothing_is_refused() {
+    let (ns, _servers) = namespace("refuse");
     let out = tempfile::tempdir().unwrap();
     let mut child = postura_in(&ns, &scan_args(&[]), out.path())
         .spawn()
         .unwrap();
     for _ in 0..300 {
-        if out.path().join("postura-journal.jsonl").exists() {
+        // Once the plan is on its line: a journal killed before that is started over.
+        if std::fs::read_to_string(out.path().join("postura-journal.jsonl"))
+            .is_ok_and(|j| j.contains('\n'))
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -12,6 +12,7 @@ mod bad_input;
 mod baselines;
 mod cli;
 mod collect;
+mod deploy;
 mod encryption;
 mod evidence;
 mod fingerprints;
