@@ -416,6 +416,7 @@ pub fn facts(journal: &Journal, read_at: jiff::Timestamp) -> Result<Facts, Input
         hosts,
         identities: Vec::new(),
         evidence_files: Vec::new(),
+        closed_hosts: Vec::new(),
         interrupted: None,
     };
     for record in &journal.evidence {

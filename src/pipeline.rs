@@ -567,6 +567,18 @@ pub(crate) fn coverage(
         evidence_files: facts.evidence_files.len() as u64,
         ..Default::default()
     };
+    for group in &facts.closed_hosts {
+        let ports = u64::from(
+            group
+                .host(std::net::Ipv4Addr::UNSPECIFIED.into())
+                .port_counts
+                .closed,
+        );
+        covered.hosts_planned += group.count;
+        covered.hosts_complete += group.count;
+        covered.ports_planned += ports * group.count;
+        covered.ports_scanned += ports * group.count;
+    }
     for host in facts.hosts.iter().filter(|h| h.address.is_some()) {
         let c = &host.port_counts;
         let scanned = u64::from(c.open + c.closed + c.filtered + c.unreachable);
@@ -816,6 +828,7 @@ fn scan_network(
         hosts,
         identities: Vec::new(),
         evidence_files: Vec::new(),
+        closed_hosts: Vec::new(),
         interrupted: None,
     };
     Ok((facts, services))
@@ -1091,6 +1104,7 @@ fn judge_and_report(
     observer: &mut dyn Observer,
     clock: &dyn Fn() -> jiff::Timestamp,
 ) -> Result<Outcome, Error> {
+    facts.count_closed_hosts();
     let generated_at = clock();
     let judgement = Judgement {
         lang: options.lang,
@@ -1175,10 +1189,11 @@ fn judge_and_report(
 /// No host answered and no evidence was read: no asset to judge. Hosts known from evidence
 /// (`not_scanned`) and identity sources come only from evidence that was used.
 fn nothing_assessed(facts: &Facts) -> bool {
-    let host_known = facts
-        .hosts
-        .iter()
-        .any(|h| matches!(h.state, HostState::Up | HostState::NotScanned));
+    let host_known = !facts.closed_hosts.is_empty()
+        || facts
+            .hosts
+            .iter()
+            .any(|h| matches!(h.state, HostState::Up | HostState::NotScanned));
     let evidence_used = facts
         .evidence_files
         .iter()
@@ -1245,6 +1260,10 @@ fn schutzbedarf_by_asset(
         .hosts
         .iter()
         .map(|h| (h.asset_id(), host_names(h), h.schutzbedarf))
+        .chain(facts.closed_hosts.iter().map(|g| {
+            let id = g.asset_id();
+            (id.clone(), vec![id], None)
+        }))
         .chain(
             facts
                 .identities
@@ -1408,4 +1427,91 @@ pub(crate) fn read_facts(path: &Path) -> Result<Facts, InputError> {
         });
     }
     Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{HostFacts, LISTED_CLOSED_HOSTS, PortCounts};
+
+    fn closed_host(address: std::net::IpAddr) -> HostFacts {
+        HostFacts {
+            address: Some(address),
+            hostnames: Vec::new(),
+            state: HostState::Up,
+            scanned_ports: "21-23,80,443,3389".into(),
+            port_counts: PortCounts {
+                closed: 6,
+                ..PortCounts::default()
+            },
+            ..HostFacts::from_evidence("")
+        }
+    }
+
+    /// Counting the closed hosts of a sweep changes how they are written, never a score, a
+    /// state count or the coverage; listing them again restores every host.
+    #[test]
+    fn counted_hosts_judge_as_if_listed() {
+        let checks = checks::load(&[]).unwrap();
+        let mut facts = Facts::empty(jiff::Timestamp::UNIX_EPOCH);
+        for i in 0..(LISTED_CLOSED_HOSTS as u32 + 300) {
+            facts.hosts.push(closed_host(
+                std::net::Ipv4Addr::from(0x0a00_0000 + i * 3 / 2).into(),
+            ));
+        }
+        // One host with an open Telnet port fails a check the others pass.
+        let mut telnet = closed_host("10.9.0.1".parse().unwrap());
+        telnet.port_counts = PortCounts {
+            open: 1,
+            closed: 5,
+            ..PortCounts::default()
+        };
+        telnet.ports.push(crate::facts::PortFacts::new(
+            23,
+            crate::facts::PortState::Open,
+            crate::facts::PortReason::SynAck,
+        ));
+        facts.hosts.push(telnet);
+        let judgement = || Judgement {
+            schutzbedarf: BTreeMap::new(),
+            lang: Lang::En,
+            now: jiff::Timestamp::UNIX_EPOCH,
+            generated_at: jiff::Timestamp::UNIX_EPOCH,
+            tls_profile: checks::profiles::tls_profile(checks::profiles::DEFAULT_TLS_PROFILE)
+                .unwrap(),
+            rpo_seconds: DEFAULT_RPO_SECONDS,
+            attestations: Attestations::default(),
+        };
+        let mut counted = facts.clone();
+        counted.count_closed_hosts();
+        assert_eq!(counted.hosts.len(), 1);
+        assert_eq!(counted.closed_hosts.len(), 1);
+        assert_eq!(
+            counted.closed_hosts[0].count,
+            LISTED_CLOSED_HOSTS as u64 + 300
+        );
+        // Every third address is skipped: runs of two consecutive ones.
+        assert!(counted.closed_hosts[0].addresses[0].contains('-'));
+        let (listed, _) = judge(&checks, &[], &[], facts.clone(), &judgement());
+        let (grouped, _) = judge(&checks, &[], &[], counted.clone(), &judgement());
+        assert!(grouped.findings.len() < listed.findings.len() / 100);
+        assert_eq!(
+            serde_json::to_value(&listed.scores).unwrap(),
+            serde_json::to_value(&grouped.scores).unwrap()
+        );
+        let failing = listed
+            .scores
+            .checks
+            .iter()
+            .find(|c| c.check_id == "exp-cleartext-admin-protocol");
+        assert_eq!(
+            failing.unwrap().states["pass"],
+            LISTED_CLOSED_HOSTS as u32 + 300
+        );
+        let mut relisted = counted;
+        relisted.list_closed_hosts();
+        let mut original = facts.hosts.clone();
+        original.sort_by_key(|h| h.address);
+        assert_eq!(relisted.hosts, original);
+    }
 }

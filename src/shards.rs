@@ -54,7 +54,10 @@ pub fn read_part(path: &Path, read_at: jiff::Timestamp) -> Result<Part, InputErr
     } else {
         path.to_owned()
     };
-    let facts = read_facts_of_any(&file, read_at)?;
+    let mut facts = read_facts_of_any(&file, read_at)?;
+    // A shard's result counts its closed hosts; the merge interleaves every host, then
+    // counts again over the whole.
+    facts.list_closed_hosts();
     let part = Part { path: file, facts };
     let not_a_scan = |why: &str| InputError::Option {
         option: "merge".into(),

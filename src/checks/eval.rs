@@ -183,6 +183,10 @@ pub struct Finding {
     /// Host names of the asset.
     #[serde(default)]
     pub asset_names: Vec<String>,
+    /// How many hosts the asset stands for: more than one for hosts counted rather than listed
+    /// (`facts.closed_hosts`), each of which the finding counts for in the scores.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub assets: u64,
     /// Result state.
     pub state: ResultState,
     /// Why the state is not pass/fail (not assessed, error), in the report language.
@@ -241,6 +245,18 @@ fn json_text(value: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+fn one() -> u64 {
+    1
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 fn is_normal(level: &Schutzbedarf) -> bool {
@@ -336,7 +352,22 @@ pub(crate) fn evaluate(checks: &[Check], facts: &Facts, judgement: &Judgement) -
         .identities
         .par_iter()
         .flat_map_iter(|identity| evaluate_identity(checks, identity, judgement));
-    hosts.chain(identities).collect()
+    // A group of counted hosts is judged once, on one of its hosts: they are alike in
+    // everything a check reads.
+    let counted = facts.closed_hosts.par_iter().flat_map_iter(|group| {
+        let first = group.each_address().next();
+        let host = group.host(first.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])));
+        let mut asset = host_asset(&host, judgement);
+        asset.id = group.asset_id();
+        asset.stands_for = group.count;
+        asset.schutzbedarf = judgement
+            .schutzbedarf
+            .get(&asset.id)
+            .copied()
+            .unwrap_or_default();
+        evaluate_asset(checks, &asset, judgement)
+    });
+    hosts.chain(counted).chain(identities).collect()
 }
 
 fn host_not_answering(lang: Lang, state: HostState) -> String {
@@ -359,6 +390,8 @@ struct Asset {
     not_assessed: Option<String>,
     /// Its protection needs, which scale the severity of its findings.
     schutzbedarf: Schutzbedarf,
+    /// How many hosts it stands for (a group of counted hosts).
+    stands_for: u64,
 }
 
 /// Evaluates every host check against one host.
@@ -367,8 +400,13 @@ pub(crate) fn evaluate_host(
     host: &HostFacts,
     judgement: &Judgement,
 ) -> Vec<Finding> {
+    evaluate_asset(checks, &host_asset(host, judgement), judgement)
+}
+
+/// A host as the evaluator sees it.
+fn host_asset(host: &HostFacts, judgement: &Judgement) -> Asset {
     let silent = matches!(host.state, HostState::NoResponse | HostState::Unreachable);
-    let asset = Asset {
+    Asset {
         kind: AssetKind::Host,
         id: host.asset_id(),
         names: if host.address.is_some() {
@@ -384,8 +422,8 @@ pub(crate) fn evaluate_host(
             .get(&host.asset_id())
             .copied()
             .unwrap_or_default(),
-    };
-    evaluate_asset(checks, &asset, judgement)
+        stands_for: 1,
+    }
 }
 
 /// Evaluates every identity check against one identity source.
@@ -408,6 +446,7 @@ pub(crate) fn evaluate_identity(
             .get(&identity.id)
             .copied()
             .unwrap_or_default(),
+        stands_for: 1,
     };
     evaluate_asset(checks, &asset, judgement)
 }
@@ -602,6 +641,7 @@ fn finding(check: &Check, asset: &Asset, state: ResultState, reason: Option<Stri
         schutzbedarf: asset.schutzbedarf,
         asset: asset.id.clone(),
         asset_names: asset.names.clone(),
+        assets: asset.stands_for,
         state,
         reason,
         evidence: serde_json::Value::Null,

@@ -10,6 +10,7 @@
 //! A failed probe is a fact ([`ProbeError`]), never an `Err`: a timeout says something about
 //! the network, and the checks decide what it means.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use schemars::JsonSchema;
@@ -60,10 +61,189 @@ pub struct Facts {
     /// Every file of the evidence folder and what became of it.
     #[serde(default)]
     pub evidence_files: Vec<EvidenceFileFacts>,
+    /// Hosts that answered with every scanned port closed and nothing else known about them,
+    /// counted per port list rather than listed, when there are more than
+    /// [`LISTED_CLOSED_HOSTS`] (a sweep of a /16 whose every address resets). Each group is
+    /// judged once, as one asset standing for its hosts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_hosts: Vec<ClosedHosts>,
     /// The run was stopped (SIGINT, SIGTERM) before it finished: what it covered. Absent for
     /// a complete run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<Interruption>,
+}
+
+/// Hosts with every scanned port closed are listed one by one up to this many; beyond, they
+/// are counted (`closed_hosts`).
+pub const LISTED_CLOSED_HOSTS: usize = 1024;
+
+/// Hosts that answered on every scanned port with a reset, and of which nothing else is known.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ClosedHosts {
+    /// The ports scanned on each of them, as ranges (`22,80,443,8000-8100`).
+    pub scanned_ports: String,
+    /// How many hosts.
+    pub count: u64,
+    /// Their addresses, as ranges of consecutive addresses (`10.0.0.1-10.0.0.99`) in order.
+    pub addresses: Vec<String>,
+}
+
+impl ClosedHosts {
+    /// The asset the group is judged as: its first and last address and its size.
+    pub fn asset_id(&self) -> String {
+        let first = self
+            .addresses
+            .first()
+            .map_or("", |r| r.split('-').next().unwrap_or(r));
+        let last = self
+            .addresses
+            .last()
+            .map_or("", |r| r.rsplit('-').next().unwrap_or(r));
+        format!(
+            "{first}…{last}: {} hosts, every scanned port closed",
+            self.count
+        )
+    }
+
+    /// Every address of the group.
+    pub fn each_address(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.addresses.iter().flat_map(|range| {
+            let (first, last) = range.split_once('-').unwrap_or((range, range));
+            let (first, last) = (first.parse::<IpAddr>().ok(), last.parse::<IpAddr>().ok());
+            let (first, last) = match (first, last) {
+                (Some(first), Some(last)) => (address_number(first), address_number(last)),
+                _ => (1, 0),
+            };
+            let v6 = range.contains(':');
+            (first..=last).map(move |n| number_address(n, v6))
+        })
+    }
+
+    /// One host of the group, as the scan recorded it (without its round-trip time).
+    pub fn host(&self, address: IpAddr) -> HostFacts {
+        let ranges = PortRange::parse_list(&self.scanned_ports);
+        let ports: u32 = ranges
+            .iter()
+            .map(|r| u32::from(r.last) - u32::from(r.first) + 1)
+            .sum();
+        HostFacts {
+            address: Some(address),
+            hostnames: Vec::new(),
+            state: HostState::Up,
+            schutzbedarf: None,
+            rtt_ms: None,
+            scanned_ports: self.scanned_ports.clone(),
+            port_counts: PortCounts {
+                closed: ports,
+                ..PortCounts::default()
+            },
+            ports_not_scanned: 0,
+            ports: Vec::new(),
+            probe_errors: Vec::new(),
+            sshd: Vec::new(),
+            pam: Vec::new(),
+            firewall: None,
+            encryption: None,
+            backup: None,
+        }
+    }
+}
+
+fn address_number(address: IpAddr) -> u128 {
+    match address {
+        IpAddr::V4(a) => u128::from(u32::from(a)),
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+fn number_address(n: u128, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(n.into())
+    } else {
+        IpAddr::V4(u32::try_from(n).unwrap_or(u32::MAX).into())
+    }
+}
+
+impl Facts {
+    /// Moves the hosts with every scanned port closed (and nothing else known) into
+    /// `closed_hosts`, grouped by port list, when there are more than
+    /// [`LISTED_CLOSED_HOSTS`]; the order of the rest is kept.
+    pub fn count_closed_hosts(&mut self) {
+        let closed = self.hosts.iter().filter(|h| h.is_closed_only()).count();
+        if closed <= LISTED_CLOSED_HOSTS {
+            return;
+        }
+        let mut groups: BTreeMap<String, Vec<IpAddr>> = BTreeMap::new();
+        self.hosts.retain(|host| match host.address {
+            Some(address) if host.is_closed_only() => {
+                groups
+                    .entry(host.scanned_ports.clone())
+                    .or_default()
+                    .push(address);
+                false
+            }
+            _ => true,
+        });
+        for (scanned_ports, mut addresses) in groups {
+            addresses.sort_unstable();
+            let mut ranges: Vec<(IpAddr, IpAddr)> = Vec::new();
+            for address in &addresses {
+                match ranges.last_mut() {
+                    Some((_, last))
+                        if last.is_ipv4() == address.is_ipv4()
+                            && address_number(*last).checked_add(1)
+                                == Some(address_number(*address)) =>
+                    {
+                        *last = *address;
+                    }
+                    _ => ranges.push((*address, *address)),
+                }
+            }
+            self.closed_hosts.push(ClosedHosts {
+                scanned_ports,
+                count: addresses.len() as u64,
+                addresses: ranges
+                    .into_iter()
+                    .map(|(first, last)| {
+                        if first == last {
+                            first.to_string()
+                        } else {
+                            format!("{first}-{last}")
+                        }
+                    })
+                    .collect(),
+            });
+        }
+    }
+
+    /// The counted hosts listed again, every host in address order (a shard's result read
+    /// for `postura merge`).
+    pub fn list_closed_hosts(&mut self) {
+        if self.closed_hosts.is_empty() {
+            return;
+        }
+        for group in std::mem::take(&mut self.closed_hosts) {
+            let hosts: Vec<HostFacts> = group.each_address().map(|a| group.host(a)).collect();
+            self.hosts.extend(hosts);
+        }
+        // Scanned hosts come in address order, evidence-only ones (no address) after them.
+        self.hosts.sort_by_key(|h| (h.address.is_none(), h.address));
+    }
+
+    /// Addresses scanned: listed and counted.
+    pub fn hosts_scanned(&self) -> u64 {
+        self.hosts.iter().filter(|h| h.address.is_some()).count() as u64
+            + self.closed_hosts.iter().map(|g| g.count).sum::<u64>()
+    }
+
+    /// Hosts that answered: listed and counted.
+    pub fn hosts_up(&self) -> u64 {
+        self.hosts
+            .iter()
+            .filter(|h| h.state == HostState::Up)
+            .count() as u64
+            + self.closed_hosts.iter().map(|g| g.count).sum::<u64>()
+    }
 }
 
 /// What an interrupted run covered before it stopped.
@@ -105,6 +285,7 @@ impl Facts {
             hosts: Vec::new(),
             identities: Vec::new(),
             evidence_files: Vec::new(),
+            closed_hosts: Vec::new(),
             interrupted: None,
         }
     }
@@ -298,6 +479,24 @@ impl HostFacts {
             || self.hostnames.first().cloned().unwrap_or_default(),
             |a| a.to_string(),
         )
+    }
+
+    /// Answered with a reset on every scanned port, and nothing else is known: no name, no
+    /// evidence, no probe, no port left unscanned.
+    pub fn is_closed_only(&self) -> bool {
+        self.address.is_some()
+            && self.state == HostState::Up
+            && self.hostnames.is_empty()
+            && self.ports.is_empty()
+            && self.ports_not_scanned == 0
+            && self.port_counts.open + self.port_counts.filtered + self.port_counts.unreachable == 0
+            && self.probe_errors.is_empty()
+            && self.sshd.is_empty()
+            && self.pam.is_empty()
+            && self.firewall.is_none()
+            && self.encryption.is_none()
+            && self.backup.is_none()
+            && self.schutzbedarf.is_none()
     }
 
     /// A host known only from evidence.

@@ -71,9 +71,9 @@ pub(super) struct View {
     checks: Vec<CheckView>,
     manual_items: Vec<ManualView>,
     hosts: Vec<HostView>,
-    hosts_total: usize,
+    hosts_total: u64,
     evidence_files: Vec<EvidenceFileView>,
-    hosts_up: usize,
+    hosts_up: u64,
     tls_grades: Vec<TlsGradeView>,
     /// The baselines the report shows.
     baselines: Vec<super::baseline_view::BaselineView>,
@@ -250,7 +250,12 @@ struct HostView {
     counts: String,
     ports: Vec<PortView>,
     errors: Vec<String>,
+    /// The addresses of a group of counted hosts.
+    addresses: String,
 }
+
+/// At most this many address ranges of a group of counted hosts are shown.
+const SHOWN_RANGES: usize = 40;
 
 #[derive(Serialize)]
 struct PortView {
@@ -330,18 +335,8 @@ pub(super) fn build_view(result: &ScanResult, templates: &super::Templates) -> V
         manual_items: manual_views(result, &l),
         tls_grades: tls_grade_views(result, &l),
         baselines: super::baseline_view::baseline_views(result, &l),
-        hosts_total: result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.address.is_some())
-            .count(),
-        hosts_up: result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.state == HostState::Up)
-            .count(),
+        hosts_total: result.facts.hosts_scanned(),
+        hosts_up: result.facts.hosts_up(),
         hosts: host_views(result, &l),
         evidence_files: evidence_file_views(result, &l),
         incomplete: super::interruption_text(result, &l)
@@ -904,7 +899,45 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                     )
                 })
                 .collect(),
+            addresses: String::new(),
         })
+        .chain(result.facts.closed_hosts.iter().map(|group| {
+            let label = |key: &str| l.get(key).cloned().unwrap_or_default();
+            let ports = group
+                .host(std::net::Ipv4Addr::UNSPECIFIED.into())
+                .port_counts
+                .closed;
+            let mut addresses = group
+                .addresses
+                .iter()
+                .take(SHOWN_RANGES)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if group.addresses.len() > SHOWN_RANGES {
+                addresses.push_str(&format!(
+                    ", … ({} {})",
+                    super::format_count(group.addresses.len() as u64, lang),
+                    label("address_ranges")
+                ));
+            }
+            HostView {
+                address: group.asset_id(),
+                names: String::new(),
+                state: label("host_up"),
+                rtt: String::new(),
+                counts: format!(
+                    "{} {} · {ports} {} {}",
+                    super::format_count(group.count, lang),
+                    label("hosts_counted"),
+                    label("port_closed"),
+                    label("each")
+                ),
+                ports: Vec::new(),
+                errors: Vec::new(),
+                addresses,
+            }
+        }))
         .collect()
 }
 

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use super::html::{evidence_text, labels};
 use super::{ScanResult, format_number};
 use crate::checks::eval::ResultState;
-use crate::facts::HostState;
 
 /// Renders the summary for a terminal (plain text, no colour codes): what was read, the
 /// scores, the manual items, the failures.
@@ -47,19 +46,9 @@ impl Summary<'_> {
         let result = self.result;
         let lang = result.lang;
         let label = |key: &str| self.label(key);
-        let up = result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.state == HostState::Up)
-            .count();
+        let up = result.facts.hosts_up();
         let open: u32 = result.facts.hosts.iter().map(|h| h.port_counts.open).sum();
-        let scanned = result
-            .facts
-            .hosts
-            .iter()
-            .filter(|h| h.address.is_some())
-            .count();
+        let scanned = result.facts.hosts_scanned();
         if result.as_of != result.generated_at {
             let _ = writeln!(
                 out,

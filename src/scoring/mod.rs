@@ -145,8 +145,10 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             let mut states: BTreeMap<String, u32> = BTreeMap::new();
+            // A finding on counted hosts counts once for each of them.
             for f in list {
-                *states.entry(f.state.as_str().to_owned()).or_default() += 1;
+                *states.entry(f.state.as_str().to_owned()).or_default() +=
+                    u32::try_from(f.assets).unwrap_or(u32::MAX);
             }
             let count = |s: ResultState| states.get(s.as_str()).copied().unwrap_or(0);
             // A compensated failure is assessed and earns the points; an accepted risk is
@@ -179,10 +181,13 @@ pub(crate) fn score(checks: &[Check], findings: &[Finding]) -> Scores {
             // A failing finding may carry partial credit (a coverage ratio such as MFA-04).
             let earned_by_assets: f64 = list
                 .iter()
-                .map(|f| match f.state {
-                    ResultState::Pass | ResultState::Compensated => 1.0,
-                    ResultState::Fail => f.credit.unwrap_or(0.0).clamp(0.0, 1.0),
-                    _ => 0.0,
+                .map(|f| {
+                    let each = match f.state {
+                        ResultState::Pass | ResultState::Compensated => 1.0,
+                        ResultState::Fail => f.credit.unwrap_or(0.0).clamp(0.0, 1.0),
+                        _ => 0.0,
+                    };
+                    each * f.assets as f64
                 })
                 .sum();
             let credit = assessed.then(|| earned_by_assets / f64::from(pass + fail));
