@@ -432,3 +432,88 @@ fn four_shards_merged_equal_one_scan() {
     let mixed = merge(&[paths[0], split_otherwise.path()], &[]);
     assert!(String::from_utf8_lossy(&mixed.stderr).contains("split differently"));
 }
+
+/// Evidence belongs to the merge: a shard refuses it, and `merge --evidence` judges it once
+/// with the joined hosts (port 1 of four loopback addresses: nothing listens there).
+#[test]
+fn evidence_is_judged_once_on_the_merge() {
+    let firewall = crate::support::repo().join("fixtures/evidence/firewall");
+    let refused = Command::new(postura_path())
+        .args([
+            "scan",
+            "127.0.0.1-4",
+            "--ports",
+            "1",
+            "--shard",
+            "0/2",
+            "-q",
+            "--evidence",
+        ])
+        .arg(&firewall)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("postura merge"));
+    let shards: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let shard = format!("{i}/2");
+        let ran = Command::new(postura_path())
+            .args([
+                "scan",
+                "127.0.0.1-4",
+                "--ports",
+                "1",
+                "--profile",
+                "fast",
+                "-q",
+                "-f",
+                "json",
+            ])
+            .args(["--shard", &shard, "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        ok(&ran);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let merged = Command::new(postura_path())
+        .arg("merge")
+        .args(shards.iter().map(tempfile::TempDir::path))
+        .args([
+            "--evidence-tz",
+            "UTC",
+            "-q",
+            "--lang",
+            "en",
+            "-f",
+            "json",
+            "--evidence",
+        ])
+        .arg(&firewall)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    ok(&merged);
+    let result = read_json(&out.path().join("postura-result.json"));
+    let facts = &result["facts"];
+    let scanned: Vec<&str> = facts["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["address"].as_str())
+        .collect();
+    assert_eq!(
+        scanned,
+        ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    );
+    assert!(!facts["evidence_files"].as_array().unwrap().is_empty());
+    assert!(
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["family"] == "firewall" && f["state"] == "fail"),
+        "the firewall evidence is judged"
+    );
+}
