@@ -1076,7 +1076,10 @@ fn resume_journal(
     Error,
 > {
     let recorded = journal.plan.identity();
-    let differences = journal::differences(recorded, identity, false);
+    let mut differences = journal::differences(recorded, identity, false);
+    if recorded.shard != identity.shard {
+        differences.push("--shard");
+    }
     if !differences.is_empty() {
         return Err(InputError::Option {
             option: "--resume".into(),
