@@ -156,6 +156,15 @@ fn signalled_scan(ns: &Netns, out: &Path, signal: &str, delay: Duration) -> Opti
     panic!("postura did not stop within 60 s of SIG{signal}");
 }
 
+/// One uninterrupted scan of the whole: the result every other run must equal.
+fn reference_scan(ns: &Netns) -> serde_json::Value {
+    let out = tempfile::tempdir().unwrap();
+    ok(&postura_in(ns, &scan_args(&[]), out.path())
+        .output()
+        .unwrap());
+    read_json(&out.path().join("postura-result.json"))
+}
+
 fn journal_hosts(out: &Path) -> usize {
     std::fs::read_to_string(out.join("postura-journal.jsonl"))
         .unwrap()
@@ -174,11 +183,7 @@ fn ok(output: &Output) {
 #[test]
 fn interrupted_and_killed_scans_resume_to_the_uninterrupted_result() {
     let (ns, _servers) = namespace("resume");
-    let reference_out = tempfile::tempdir().unwrap();
-    ok(&postura_in(&ns, &scan_args(&[]), reference_out.path())
-        .output()
-        .unwrap());
-    let reference = read_json(&reference_out.path().join("postura-result.json"));
+    let reference = reference_scan(&ns);
     assert_eq!(reference["facts"]["hosts"].as_array().unwrap().len(), 256);
     assert_eq!(
         crate::support::finding_state(&reference, "exp-cleartext-admin-protocol", "127.0.0.130"),
@@ -321,11 +326,7 @@ fn resuming_other_work_or_nothing_is_refused() {
 #[test]
 fn four_shards_merged_equal_one_scan() {
     let (ns, _servers) = namespace("shards");
-    let reference_out = tempfile::tempdir().unwrap();
-    ok(&postura_in(&ns, &scan_args(&[]), reference_out.path())
-        .output()
-        .unwrap());
-    let reference = read_json(&reference_out.path().join("postura-result.json"));
+    let reference = reference_scan(&ns);
 
     let shards: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     let children: Vec<_> = shards

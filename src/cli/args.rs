@@ -314,18 +314,8 @@ pub struct ScanArgs {
     /// Targets: addresses, CIDR networks, ranges (10.0.0.1-20), host names, or @FILE lists.
     #[arg(value_name = "TARGETS", required_unless_present_any = ["evidence", "backup_dir"])]
     pub targets: Vec<String>,
-    /// Folder of evidence files (exports, `sshd -T`, PAM files, `postura collect` output),
-    /// alone or together with targets; repeat for several folders.
-    #[arg(long, value_name = "DIR")]
-    pub evidence: Vec<PathBuf>,
-    /// A folder of backups to walk directly, as `PATH` (backups of this machine) or
-    /// `HOST=PATH`; each folder in it is a backup set. Repeat for several.
-    #[arg(long, value_name = "[HOST=]PATH")]
-    pub backup_dir: Vec<String>,
-    /// Time zone of evidence times written without one (borg, Excel exports), as an IANA
-    /// name (Europe/Berlin) or UTC; default: the machine's zone.
-    #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]
-    pub evidence_tz: Option<jiff::tz::TimeZone>,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
     /// Never contact these (same forms as targets; repeat or separate with commas).
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub exclude: Vec<String>,
@@ -375,6 +365,23 @@ pub struct ScanArgs {
     pub report: ReportArgs,
 }
 
+/// Evidence read from this machine: `scan`'s, and `merge`'s for the whole of a split scan.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Folder of evidence files (exports, `sshd -T`, PAM files, `postura collect` output),
+    /// alone or together with targets; repeat for several folders.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Vec<PathBuf>,
+    /// A folder of backups to walk directly, as `PATH` (backups of this machine) or
+    /// `HOST=PATH`; each folder in it is a backup set. Repeat for several.
+    #[arg(long, value_name = "[HOST=]PATH")]
+    pub backup_dir: Vec<String>,
+    /// Time zone of evidence times written without one (borg, Excel exports), as an IANA
+    /// name (Europe/Berlin) or UTC; default: the machine's zone.
+    #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]
+    pub evidence_tz: Option<jiff::tz::TimeZone>,
+}
+
 /// `postura merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -382,15 +389,9 @@ pub struct MergeArgs {
     /// shard of `scan --shard I/N`.
     #[arg(value_name = "SHARD", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Evidence folder, judged once with the merged scan; repeat for several.
-    #[arg(long, value_name = "DIR")]
-    pub evidence: Vec<PathBuf>,
-    /// A folder of backups to walk, as `PATH` or `HOST=PATH`; repeat for several.
-    #[arg(long, value_name = "[HOST=]PATH")]
-    pub backup_dir: Vec<String>,
-    /// Time zone of evidence times written without one (IANA name or UTC).
-    #[arg(long, value_name = "ZONE", value_parser = parse_time_zone)]
-    pub evidence_tz: Option<jiff::tz::TimeZone>,
+    /// Evidence, judged once with the merged scan.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
     /// Merge shards that did not finish into a result marked incomplete (else an error).
     #[arg(long)]
     pub allow_incomplete: bool,

@@ -341,9 +341,9 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         timeout: args.timeout,
         service_probes: !args.no_banners,
         ca_file: args.ca_file,
-        evidence: args.evidence,
-        evidence_tz: args.evidence_tz,
-        backup_dirs: args.backup_dir,
+        evidence: args.evidence.evidence,
+        evidence_tz: args.evidence.evidence_tz,
+        backup_dirs: args.evidence.backup_dir,
         judge: judge_options(&args.report),
         interrupt: Interrupt::new(),
         shard: args.shard,
@@ -379,9 +379,9 @@ fn merge(args: MergeArgs) -> Result<Exit, Error> {
     let mut terminal = Terminal::new(args.report.quiet);
     let options = pipeline::MergeOptions {
         inputs: args.inputs,
-        evidence: args.evidence,
-        evidence_tz: args.evidence_tz,
-        backup_dirs: args.backup_dir,
+        evidence: args.evidence.evidence,
+        evidence_tz: args.evidence.evidence_tz,
+        backup_dirs: args.evidence.backup_dir,
         allow_incomplete: args.allow_incomplete,
         judge: judge_options(&args.report),
     };

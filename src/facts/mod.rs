@@ -130,21 +130,12 @@ impl ClosedHosts {
             address: Some(address),
             hostnames: Vec::new(),
             state: HostState::Up,
-            schutzbedarf: None,
-            rtt_ms: None,
             scanned_ports: self.scanned_ports.clone(),
             port_counts: PortCounts {
                 closed: ports,
                 ..PortCounts::default()
             },
-            ports_not_scanned: 0,
-            ports: Vec::new(),
-            probe_errors: Vec::new(),
-            sshd: Vec::new(),
-            pam: Vec::new(),
-            firewall: None,
-            encryption: None,
-            backup: None,
+            ..HostFacts::from_evidence("")
         }
     }
 }
