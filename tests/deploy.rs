@@ -130,7 +130,9 @@ fn the_containerfile_builds_a_static_binary_into_an_empty_image() {
     assert_eq!(froms[1], "FROM scratch");
     assert!(text.contains("RUSTFLAGS=\"-C target-feature=+crt-static\""));
     assert!(text.contains("cargo build --release --locked --target x86_64-unknown-linux-gnu"));
-    assert!(text.contains("target/x86_64-unknown-linux-gnu/release/postura /out/postura"));
+    assert!(text.contains(
+        "install -D -s -m 0755 target/x86_64-unknown-linux-gnu/release/postura /out/postura"
+    ));
     assert!(lines.contains(&"COPY --from=build /out/postura /postura"));
     assert!(lines.contains(&"ENTRYPOINT [\"/postura\"]"));
     let user = lines.iter().find_map(|l| l.strip_prefix("USER ")).unwrap();
