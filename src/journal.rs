@@ -374,6 +374,7 @@ pub fn differences(a: &ScanPlan, b: &ScanPlan, addresses: bool) -> Vec<&'static 
     compare(a.ports == b.ports, "--ports");
     compare(a.profile == b.profile, "--profile");
     compare(a.service_probes == b.service_probes, "--no-banners");
+    compare(a.udp_ports == b.udp_ports, "--udp / --udp-ports");
     compare(a.ca_sha256 == b.ca_sha256, "--ca-file");
     compare(a.checks_sha256 == b.checks_sha256, "checks");
     if addresses {
@@ -445,6 +446,7 @@ mod tests {
             settings: ScanSettings {
                 targets: vec!["127.0.0.1-2".into()],
                 ports: "22,80".into(),
+                udp_ports: None,
                 profile: "fast".into(),
                 concurrency: 10,
                 rate: None,
@@ -520,6 +522,20 @@ mod tests {
                 .unwrap()
                 .contains("{\"resumed\":")
         );
+    }
+
+    #[test]
+    fn another_udp_list_is_other_work() {
+        let recorded = ScanPlan::default();
+        let with_udp = ScanPlan {
+            udp_ports: Some("dns:53,snmp:161".into()),
+            ..ScanPlan::default()
+        };
+        assert_eq!(
+            differences(&recorded, &with_udp, false),
+            ["--udp / --udp-ports"]
+        );
+        assert!(differences(&with_udp, &with_udp.clone(), false).is_empty());
     }
 
     #[test]

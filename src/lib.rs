@@ -60,6 +60,7 @@ pub mod fuzzing {
     };
     pub use crate::probes::tls::https::parse_hsts;
     pub use crate::probes::tls::{Reply, parse_reply};
+    pub use crate::probes::udp::{dns, ipmi, ntp, snmp, tftp};
 
     /// Reads a scan journal and the facts it gives, as `postura evaluate` and `postura merge`
     /// would: (hosts done, hosts planned, hosts in the facts).

@@ -69,6 +69,8 @@ pub struct ScanOptions {
     pub timeout: Option<Duration>,
     /// Grab banners and run the service probes on open ports.
     pub service_probes: bool,
+    /// UDP ports to ask (`--udp`, `--udp-ports`), `None` for no UDP scan.
+    pub udp_ports: Option<String>,
     /// PEM bundle of extra trust anchors for certificate verdicts.
     pub ca_file: Option<PathBuf>,
     /// Evidence folders.
@@ -798,6 +800,7 @@ fn scan_network(
         service_probes: options.service_probes,
         extra_roots,
         interrupt: options.interrupt.clone(),
+        udp_ports: udp_ports(options)?,
     };
     let mut scanned: std::collections::HashMap<std::net::IpAddr, crate::facts::HostFacts> = done
         .into_iter()
@@ -920,8 +923,22 @@ impl Progress for BatchProgress<'_> {
                 self.inner
                     .update(Stage::Ports, self.ports_done + done, self.ports_total);
             }
-            (true, Stage::Services) => {}
+            (true, Stage::Services | Stage::Udp) => {}
         }
+    }
+}
+
+/// The UDP ports `--udp` asks without `--udp-ports`.
+pub const DEFAULT_UDP_PORTS: &str = probes::udp::DEFAULT_UDP_PORTS;
+
+/// The UDP ports of `--udp` / `--udp-ports`, empty without UDP.
+fn udp_ports(options: &ScanOptions) -> Result<Vec<probes::udp::UdpPort>, InputError> {
+    match &options.udp_ports {
+        None => Ok(Vec::new()),
+        Some(text) => probes::udp::parse_udp_ports(text).map_err(|message| InputError::Option {
+            option: "--udp-ports".into(),
+            message,
+        }),
     }
 }
 
@@ -947,6 +964,9 @@ fn plan_identity(options: &ScanOptions, checks: &[Check]) -> Result<ScanPlan, Er
         ports: options.ports.clone(),
         profile: options.profile.name().to_owned(),
         service_probes: options.service_probes,
+        udp_ports: Some(udp_ports(options)?)
+            .filter(|ports| !ports.is_empty())
+            .map(|ports| probes::udp::format_udp_ports(&ports)),
         ca_sha256: options.ca_file.as_deref().map(file_sha).transpose()?,
         checks_sha256: sha256_hex(&defs),
         addresses: 0,
@@ -1014,6 +1034,7 @@ fn new_plan(
         settings: ScanSettings {
             targets: options.targets.clone(),
             ports: options.ports.clone(),
+            udp_ports: identity.udp_ports.clone(),
             profile: options.profile.name().to_owned(),
             concurrency: settings.concurrency,
             rate: settings.rate,

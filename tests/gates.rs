@@ -230,7 +230,7 @@ fn min_score_and_min_coverage_gate_with_one_line_each() {
         "--min-score",
         "mfa=20",
         "--min-coverage",
-        "30",
+        "20",
     ]);
     assert_eq!(code, Some(1), "{stderr}");
     let mfa = result["scores"]["families"]

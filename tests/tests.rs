@@ -27,3 +27,4 @@ mod scan;
 mod snapshots;
 mod ssh;
 mod tls;
+mod udp;

@@ -343,6 +343,14 @@ pub struct ScanArgs {
     /// Only the port scan: no banner grabs, no service probes.
     #[arg(long)]
     pub no_banners: bool,
+    /// Also scan UDP: SNMP, IPMI, DNS, NTP and TFTP, each asked with its own request
+    /// (README, "UDP services").
+    #[arg(long)]
+    pub udp: bool,
+    /// The UDP ports: service names, numbers, ranges, or SERVICE:PORT for a service on another
+    /// port [default with --udp: dns,tftp,ntp,snmp,ipmi]. Implies --udp.
+    #[arg(long, value_name = "LIST")]
+    pub udp_ports: Option<String>,
     /// PEM bundle of extra trusted roots (an internal PKI), besides the Mozilla roots.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,

@@ -340,6 +340,11 @@ fn scan(args: ScanArgs) -> Result<Exit, Error> {
         concurrency: args.concurrency,
         timeout: args.timeout,
         service_probes: !args.no_banners,
+        udp_ports: match (&args.udp_ports, args.udp) {
+            (Some(list), _) => Some(list.clone()),
+            (None, true) => Some(postura::pipeline::DEFAULT_UDP_PORTS.to_owned()),
+            (None, false) => None,
+        },
         ca_file: args.ca_file,
         evidence: args.evidence.evidence,
         evidence_tz: args.evidence.evidence_tz,

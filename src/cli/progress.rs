@@ -34,6 +34,7 @@ impl Progress for Bar {
             let label = match stage {
                 Stage::Ports => "ports   ",
                 Stage::Services => "services",
+                Stage::Udp => "udp     ",
             };
             bar.set_style(
                 ProgressStyle::with_template(&format!(

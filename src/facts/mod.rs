@@ -20,10 +20,12 @@ mod backup;
 mod encryption;
 mod evidence;
 mod firewall;
+mod udp;
 pub use backup::*;
 pub use encryption::*;
 pub use evidence::*;
 pub use firewall::*;
+pub use udp::*;
 
 /// Version of the facts document. Bumped when a field changes meaning or disappears.
 pub const FACTS_SCHEMA_VERSION: u32 = 1;
@@ -308,6 +310,9 @@ pub struct ScanSettings {
     pub targets: Vec<String>,
     /// Port expression as given (`top1000`, `1-1024,3389`, ...).
     pub ports: String,
+    /// The UDP ports and services asked (`dns:53,snmp:161`), when `--udp` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub udp_ports: Option<String>,
     /// Timing profile name.
     pub profile: String,
     /// Connection attempts in flight at most.
@@ -345,6 +350,9 @@ pub struct ScanPlan {
     pub profile: String,
     /// Banners and service probes ran on open ports.
     pub service_probes: bool,
+    /// The UDP ports and services asked (`dns:53,snmp:161`), when `--udp` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub udp_ports: Option<String>,
     /// SHA-256 of the `--ca-file` bundle, if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_sha256: Option<String>,
@@ -461,6 +469,9 @@ pub struct HostFacts {
     /// Backups from evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupFacts>,
+    /// The UDP scan (`--udp`): ports and what each service's request revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub udp: Option<UdpFacts>,
 }
 
 impl HostFacts {
@@ -487,6 +498,7 @@ impl HostFacts {
             && self.firewall.is_none()
             && self.encryption.is_none()
             && self.backup.is_none()
+            && self.udp.is_none()
             && self.schutzbedarf.is_none()
     }
 
@@ -508,6 +520,7 @@ impl HostFacts {
             firewall: None,
             encryption: None,
             backup: None,
+            udp: None,
         }
     }
 }

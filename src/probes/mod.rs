@@ -11,6 +11,7 @@ mod registry;
 pub mod services;
 pub mod ssh;
 pub mod tls;
+pub mod udp;
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -36,6 +37,8 @@ pub enum Stage {
     Ports,
     /// Banner grabs and service probes on open ports.
     Services,
+    /// The UDP scan (`--udp`), counted in hosts.
+    Udp,
 }
 
 /// Receives progress. The core never prints; the binary draws a bar from this.
@@ -74,6 +77,8 @@ pub struct ProfileSettings {
     pub banner: BannerTiming,
     /// Banner grabs and service probes in flight.
     pub probe_concurrency: usize,
+    /// UDP waits, retries and pacing.
+    pub udp: udp::UdpTiming,
 }
 
 impl Profile {
@@ -105,6 +110,15 @@ impl Profile {
                     answer: ms(3000),
                 },
                 probe_concurrency: 4,
+                udp: udp::UdpTiming {
+                    initial_timeout: ms(1500),
+                    min_timeout: ms(250),
+                    max_timeout: ms(3000),
+                    retries: 2,
+                    limited_retries: 3,
+                    icmp_gap: ms(1000),
+                    hosts_in_flight: 16,
+                },
             },
             Self::Normal => ProfileSettings {
                 concurrency: 1024,
@@ -121,6 +135,15 @@ impl Profile {
                     answer: ms(2000),
                 },
                 probe_concurrency: 32,
+                udp: udp::UdpTiming {
+                    initial_timeout: ms(1000),
+                    min_timeout: ms(100),
+                    max_timeout: ms(1500),
+                    retries: 2,
+                    limited_retries: 3,
+                    icmp_gap: ms(1000),
+                    hosts_in_flight: 256,
+                },
             },
             Self::Fast => ProfileSettings {
                 concurrency: 4096,
@@ -137,6 +160,15 @@ impl Profile {
                     answer: ms(1000),
                 },
                 probe_concurrency: 128,
+                udp: udp::UdpTiming {
+                    initial_timeout: ms(500),
+                    min_timeout: ms(50),
+                    max_timeout: ms(1000),
+                    retries: 1,
+                    limited_retries: 3,
+                    icmp_gap: ms(1000),
+                    hosts_in_flight: 1024,
+                },
             },
         }
     }
@@ -157,6 +189,8 @@ pub struct ScanRequest {
     pub extra_roots: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
     /// A stop request (SIGINT, SIGTERM).
     pub interrupt: crate::interrupt::Interrupt,
+    /// UDP ports to ask (`--udp`), each with its service's request; empty for none.
+    pub udp_ports: Vec<udp::UdpPort>,
 }
 
 /// What a scan found, and how much of it was done when it was interrupted.
@@ -201,6 +235,9 @@ impl ScanRequest {
             settings.timing.initial_timeout = settings.timing.initial_timeout.min(t);
             settings.timing.min_timeout = settings.timing.min_timeout.min(t);
             settings.banner.connect = settings.banner.connect.max(t);
+            settings.udp.max_timeout = t;
+            settings.udp.initial_timeout = settings.udp.initial_timeout.min(t);
+            settings.udp.min_timeout = settings.udp.min_timeout.min(t);
         }
         Ok(settings)
     }
@@ -277,11 +314,38 @@ pub fn run_scan(request: &ScanRequest, progress: &mut dyn Progress) -> Result<Sc
     } else {
         (0, 0)
     };
+    if !request.udp_ports.is_empty() {
+        scan_udp(&mut hosts, request, progress)?;
+    }
     Ok(ScanRun {
         hosts,
         services_planned,
         services_probed,
     })
+}
+
+/// Asks every host's UDP ports and adds what came back; a host that answered only over UDP
+/// is up.
+fn scan_udp(
+    hosts: &mut [HostFacts],
+    request: &ScanRequest,
+    progress: &mut dyn Progress,
+) -> Result<(), RunError> {
+    let plan = udp::UdpScanPlan {
+        hosts: hosts.iter().filter_map(|h| h.address).collect(),
+        ports: request.udp_ports.clone(),
+        timing: request.settings.udp,
+        rate: request.settings.rate.and_then(NonZeroU32::new),
+        interrupt: request.interrupt.clone(),
+    };
+    let found = udp::udp_scan(&plan, progress)?;
+    for (host, udp) in hosts.iter_mut().filter(|h| h.address.is_some()).zip(found) {
+        if udp.host_answered() {
+            host.state = HostState::Up;
+        }
+        host.udp = Some(udp);
+    }
+    Ok(())
 }
 
 /// The facts of a host whose scan never started: every one of its ports not scanned.
@@ -360,6 +424,7 @@ fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> H
         firewall: None,
         encryption: None,
         backup: None,
+        udp: None,
     }
 }
 

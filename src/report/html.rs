@@ -260,6 +260,7 @@ const SHOWN_RANGES: usize = 40;
 #[derive(Serialize)]
 struct PortView {
     port: u16,
+    protocol: &'static str,
     state: String,
     service: String,
     product: String,
@@ -853,13 +854,14 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                 .map(|r| format!("{} ms", format_number(r, 2, lang)))
                 .unwrap_or_default(),
             counts: format!(
-                "{} {} · {} {} · {} {}",
+                "{} {} · {} {} · {} {}{}",
                 h.port_counts.open,
                 l.get("port_open").cloned().unwrap_or_default(),
                 h.port_counts.closed,
                 l.get("port_closed").cloned().unwrap_or_default(),
                 h.port_counts.filtered,
-                l.get("port_filtered").cloned().unwrap_or_default()
+                l.get("port_filtered").cloned().unwrap_or_default(),
+                udp_counts(h, l)
             ),
             ports: h
                 .ports
@@ -867,6 +869,7 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                 .filter(|p| p.state == PortState::Open)
                 .map(|p| PortView {
                     port: p.port,
+                    protocol: "tcp",
                     state: serde_plain(&p.state),
                     service: p
                         .service
@@ -885,6 +888,7 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                         .unwrap_or_default(),
                     notes: port_notes(p, l),
                 })
+                .chain(udp_port_views(h, l))
                 .collect(),
             errors: h
                 .probe_errors
@@ -947,7 +951,10 @@ fn scan_view(result: &ScanResult) -> Option<ScanView> {
     result.facts.scan.as_ref().map(|s| ScanView {
         tls_profile: result.tls_profile.clone().unwrap_or_default(),
         targets: s.targets.join(" "),
-        ports: s.ports.clone(),
+        ports: match &s.udp_ports {
+            Some(udp) => format!("{} · UDP {udp}", s.ports),
+            None => s.ports.clone(),
+        },
         profile: s.profile.clone(),
         duration: format!(
             "{} s",
@@ -1104,6 +1111,121 @@ fn severity_rank(css: &str) -> u8 {
         "low" => 1,
         _ => 0,
     }
+}
+
+/// The UDP part of a host's port counts (` · UDP: 1 open · 4 closed · 1 open|filtered`).
+fn udp_counts(h: &crate::facts::HostFacts, l: &BTreeMap<String, String>) -> String {
+    let Some(udp) = &h.udp else {
+        return String::new();
+    };
+    let c = udp.counts;
+    format!(
+        " · UDP: {} {} · {} {} · {} {}{}",
+        c.open,
+        label_of(l, "port_open"),
+        c.closed,
+        label_of(l, "port_closed"),
+        c.open_filtered,
+        label_of(l, "port_open_filtered"),
+        if c.filtered > 0 {
+            format!(" · {} {}", c.filtered, label_of(l, "port_filtered"))
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// The open UDP ports of a host, with what their service revealed.
+fn udp_port_views(h: &crate::facts::HostFacts, l: &BTreeMap<String, String>) -> Vec<PortView> {
+    let Some(udp) = &h.udp else {
+        return Vec::new();
+    };
+    udp.ports
+        .iter()
+        .filter(|p| p.state == crate::facts::UdpPortState::Open)
+        .map(|p| {
+            let mut notes = Vec::new();
+            let mut product = String::new();
+            if let Some(snmp) = &p.snmp {
+                if snmp.accepted.is_empty() {
+                    notes.push(label_of(l, "note_snmp_v3_only"));
+                } else {
+                    let accepted: Vec<String> = snmp
+                        .accepted
+                        .iter()
+                        .map(|a| format!("{} ({})", a.community, a.version))
+                        .collect();
+                    notes.push(format!(
+                        "{}: {}",
+                        label_of(l, "note_snmp_communities"),
+                        accepted.join(", ")
+                    ));
+                }
+                product = snmp
+                    .accepted
+                    .iter()
+                    .find_map(|a| a.sys_descr.clone())
+                    .unwrap_or_default();
+            }
+            if let Some(ipmi) = &p.ipmi {
+                if let Some(caps) = &ipmi.auth_capabilities {
+                    product = if caps.ipmi_v2 { "IPMI 2.0" } else { "IPMI 1.5" }.to_owned();
+                }
+                if ipmi.cipher_zero.as_ref().is_some_and(|z| z.accepted) {
+                    notes.push(label_of(l, "note_ipmi_cipher_zero"));
+                }
+            }
+            if let Some(dns) = &p.dns {
+                let offered = dns.recursion_available
+                    && !["REFUSED", "NOTIMP", "FORMERR"].contains(&dns.rcode.as_str());
+                notes.push(format!(
+                    "{} ({})",
+                    label_of(
+                        l,
+                        if offered {
+                            "note_dns_recursion"
+                        } else {
+                            "note_dns_no_recursion"
+                        }
+                    ),
+                    dns.rcode
+                ));
+            }
+            if let Some(ntp) = &p.ntp {
+                if let Some(readvar) = ntp.readvar.as_ref().filter(|r| !r.error) {
+                    notes.push(label_of(l, "note_ntp_readvar"));
+                    product = readvar
+                        .variables
+                        .get("version")
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                if ntp.monlist.as_ref().is_some_and(|m| m.error == 0) {
+                    notes.push(label_of(l, "note_ntp_monlist"));
+                }
+            }
+            if let Some(tftp) = &p.tftp {
+                notes.push(format!(
+                    "{}: {}{}",
+                    label_of(l, "note_tftp"),
+                    tftp.answer,
+                    tftp.message
+                        .as_deref()
+                        .map(|m| format!(" \"{m}\""))
+                        .unwrap_or_default()
+                ));
+            }
+            PortView {
+                port: p.port,
+                protocol: "udp",
+                state: "open".to_owned(),
+                service: p.service.clone().unwrap_or_default(),
+                product,
+                banner: String::new(),
+                notes: notes.join("; "),
+            }
+        })
+        .collect()
 }
 
 fn port_notes(p: &crate::facts::PortFacts, l: &BTreeMap<String, String>) -> String {
