@@ -30,6 +30,7 @@ pub mod facts;
 pub(crate) mod firewall;
 pub mod interrupt;
 pub(crate) mod journal;
+pub mod lifecycle;
 pub mod pipeline;
 pub(crate) mod probes;
 pub mod report;

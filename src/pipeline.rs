@@ -1129,6 +1129,7 @@ fn judge_and_report(
     clock: &dyn Fn() -> jiff::Timestamp,
 ) -> Result<Outcome, Error> {
     facts.count_closed_hosts();
+    crate::lifecycle::annotate(&mut facts);
     let generated_at = clock();
     let judgement = Judgement {
         lang: options.lang,

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::support::{find_by, finding_state, free_port, port_entry, require, scan_with, start};
 
 /// Starts sshd on `ip` with `extra` configuration lines; returns the server and its port.
-fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server, u16) {
+pub(crate) fn sshd(ip: &str, dir: &std::path::Path, extra: &str) -> (crate::support::Server, u16) {
     for (file, kind) in [("ed25519", "ed25519"), ("rsa", "rsa")] {
         let key = dir.join(file);
         if !key.exists() {

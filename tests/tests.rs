@@ -20,6 +20,7 @@ mod firewall;
 mod fixtures;
 mod gates;
 mod hostile;
+mod lifecycle;
 mod pipeline;
 mod reports;
 mod scale;

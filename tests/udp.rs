@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{finding_state, is_root, postura_path, read_json, repo, require};
+use crate::support::{
+    finding_evidence, finding_state, is_root, postura_path, read_json, repo, require,
+};
 
 /// The lab of scripts/udp-lab, taken down when dropped.
 struct Lab(String);
@@ -86,16 +88,6 @@ fn udp_port<'r>(result: &'r serde_json::Value, host: &str, port: u16) -> &'r ser
         .unwrap_or_else(|| panic!("{host}: no UDP port {port}: {}", host["udp"]))
 }
 
-fn evidence(result: &serde_json::Value, check: &str, asset: &str) -> String {
-    result["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["check_id"] == check && f["asset"] == asset)
-        .map(|f| f["evidence"].to_string())
-        .unwrap_or_default()
-}
-
 #[test]
 fn udp_services_are_found_and_their_hardened_twins_pass() {
     let lab = Lab::up("svc");
@@ -121,7 +113,7 @@ fn udp_services_are_found_and_their_hardened_twins_pass() {
         "postura lab agent (default community)"
     );
     assert!(
-        evidence(&result, "exp-snmp-default-community", "127.0.0.2")
+        finding_evidence(&result, "exp-snmp-default-community", "127.0.0.2")
             .contains("\\\"public\\\" (v2c)")
     );
     // Its twin with a community of its own: no default answers, but the v3 discovery shows a

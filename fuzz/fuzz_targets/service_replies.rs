@@ -1,6 +1,7 @@
 //! What services answer a probe: an HTTP response and its HSTS header, a banner to guess the
 //! service from, Redis `INFO`, an FTP reply and `FEAT`, memcached `stats`, Elasticsearch's
-//! `GET /`, Telnet option negotiation.
+//! `GET /`, Telnet option negotiation; and the release read from an SSH identification or an
+//! HTTP `Server` header (`postura::lifecycle`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -29,4 +30,14 @@ fuzz_target!(|data: &[u8]| {
     }
     let (_, text) = postura::fuzzing::strip_telnet_commands(data);
     assert!(text.len() <= data.len());
+    let banner = String::from_utf8_lossy(data);
+    let seen = postura::lifecycle::from_ssh(&banner)
+        .into_iter()
+        .chain(postura::lifecycle::from_server_header(&banner));
+    for seen in seen {
+        let fact = postura::lifecycle::fact(&seen, &banner);
+        for text in [&fact.name, &fact.version, &fact.seen_in] {
+            inert(text);
+        }
+    }
 });

@@ -317,6 +317,8 @@ pub enum Family {
     Encryption,
     /// Backup freshness, location and protection.
     Backup,
+    /// Patch state and support life cycles of operating systems and products.
+    Patching,
     /// Organisational controls no evidence decides (breach notification, security testing):
     /// manual items only, listed in every run, never scored.
     Organisation,
@@ -325,13 +327,14 @@ pub enum Family {
 impl Family {
     /// Every scored family in report order (not [`Family::Organisation`], whose items are
     /// all manual).
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Self::ExposedServices,
         Self::TransportEncryption,
         Self::Mfa,
         Self::Firewall,
         Self::Encryption,
         Self::Backup,
+        Self::Patching,
     ];
 
     /// The name as written in check files and results.
@@ -343,6 +346,7 @@ impl Family {
             Self::Firewall => "firewall",
             Self::Encryption => "encryption",
             Self::Backup => "backup",
+            Self::Patching => "patching",
             Self::Organisation => "organisation",
         }
     }
@@ -356,6 +360,7 @@ impl Family {
             Self::Firewall => "FW",
             Self::Encryption => "ENC",
             Self::Backup => "BKP",
+            Self::Patching => "PAT",
             Self::Organisation => "ORG",
         }
     }

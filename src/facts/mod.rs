@@ -20,11 +20,13 @@ mod backup;
 mod encryption;
 mod evidence;
 mod firewall;
+mod lifecycle;
 mod udp;
 pub use backup::*;
 pub use encryption::*;
 pub use evidence::*;
 pub use firewall::*;
+pub use lifecycle::*;
 pub use udp::*;
 
 /// Version of the facts document. Bumped when a field changes meaning or disappears.
@@ -472,6 +474,9 @@ pub struct HostFacts {
     /// The UDP scan (`--udp`): ports and what each service's request revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub udp: Option<UdpFacts>,
+    /// Operating systems and products seen, with their support life cycles.
+    #[serde(default)]
+    pub lifecycle: Vec<LifecycleFacts>,
 }
 
 impl HostFacts {
@@ -499,6 +504,7 @@ impl HostFacts {
             && self.encryption.is_none()
             && self.backup.is_none()
             && self.udp.is_none()
+            && self.lifecycle.is_empty()
             && self.schutzbedarf.is_none()
     }
 
@@ -521,6 +527,7 @@ impl HostFacts {
             encryption: None,
             backup: None,
             udp: None,
+            lifecycle: Vec::new(),
         }
     }
 }

@@ -425,6 +425,7 @@ fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> H
         encryption: None,
         backup: None,
         udp: None,
+        lifecycle: Vec::new(),
     }
 }
 

@@ -141,6 +141,8 @@ struct TlsGradeView {
 
 #[derive(Serialize)]
 struct ScanView {
+    /// The life-cycle data and its snapshot date.
+    lifecycle_data: String,
     tls_profile: String,
     targets: String,
     ports: String,
@@ -949,6 +951,7 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
 fn scan_view(result: &ScanResult) -> Option<ScanView> {
     let lang = result.lang;
     result.facts.scan.as_ref().map(|s| ScanView {
+        lifecycle_data: format!("{} (MIT)", crate::lifecycle::SOURCE),
         tls_profile: result.tls_profile.clone().unwrap_or_default(),
         targets: s.targets.join(" "),
         ports: match &s.udp_ports {

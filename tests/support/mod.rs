@@ -304,6 +304,17 @@ pub fn finding_state(result: &serde_json::Value, check: &str, asset: &str) -> St
         .unwrap_or_default()
 }
 
+/// The evidence of a finding, as JSON text (empty when there is no such finding).
+pub fn finding_evidence(result: &serde_json::Value, check: &str, asset: &str) -> String {
+    result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check_id"] == check && f["asset"] == asset)
+        .map(|f| f["evidence"].to_string())
+        .unwrap_or_default()
+}
+
 /// A network namespace, removed when dropped.
 pub struct Netns(pub String);
 

@@ -1,0 +1,433 @@
+//! Support life cycles: the endoflife.date data shipped in `data/endoflife/` (snapshot of
+//! 2026-08-22, MIT), and the lookups that attach a release cycle to what a scan revealed
+//! (`host.lifecycle`).
+//!
+//! What is read, and how it is identified:
+//! - an SSH identification naming a distribution's package (`OpenSSH_9.2p1 Debian-2+deb12u3`,
+//!   `OpenSSH_8.9p1 Ubuntu-3ubuntu0.10`): that distribution release, judged by its own cycle
+//!   (distributions backport fixes; the upstream version says nothing about them);
+//! - `Microsoft-IIS/7.0` to `8.5` in an HTTP `Server` header: the Windows Server release it
+//!   ships with (IIS 10.0 ships with every release since 2016 and names none);
+//! - nginx, Apache httpd, Redis, Elasticsearch, OpenSearch and memcached versions: the upstream
+//!   release cycle, which a distribution may outlive with its own patches;
+//! - OpenSSH without a distribution, and products without data: listed, not judged.
+//!
+//! No CVE is guessed from a version number.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+
+use crate::facts::{Facts, HostFacts, LifecycleFacts};
+
+/// The data and its snapshot date, as reports name them.
+pub const SOURCE: &str = "endoflife.date 2026-08-22";
+
+static DATA: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/data/endoflife");
+
+#[derive(Debug, Deserialize)]
+struct ProductFile {
+    title: String,
+    #[serde(default)]
+    releases: Vec<Release>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Flag(bool),
+    Number(f64),
+    Text(String),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Self::Flag(b) => b.to_string(),
+            Self::Number(n) => n.to_string(),
+            Self::Text(t) => t.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Release {
+    #[serde(rename = "releaseCycle")]
+    cycle: Scalar,
+    #[serde(rename = "releaseLabel", default)]
+    label: Option<String>,
+    #[serde(default)]
+    codename: Option<String>,
+    #[serde(default)]
+    eol: Option<Scalar>,
+    #[serde(default)]
+    eoes: Option<Scalar>,
+}
+
+struct Product {
+    title: String,
+    releases: Vec<Release>,
+}
+
+/// Every product of the data, by its endoflife.date name.
+static PRODUCTS: LazyLock<HashMap<String, Product>> = LazyLock::new(|| {
+    DATA.files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|f| {
+            let slug = f.path().file_stem()?.to_str()?.to_owned();
+            let parsed: ProductFile = serde_saphyr::from_str(f.contents_utf8()?).ok()?;
+            Some((
+                slug,
+                Product {
+                    title: parsed.title,
+                    releases: parsed.releases,
+                },
+            ))
+        })
+        .collect()
+});
+
+/// Products with data, for the report and the tests.
+pub fn products() -> Vec<String> {
+    let mut names: Vec<String> = PRODUCTS.keys().cloned().collect();
+    names.sort();
+    names
+}
+
+/// Something seen that has a life cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `os` or `product`.
+    pub kind: &'static str,
+    /// The endoflife.date product, or a name for one without data.
+    pub product: String,
+    /// The version as seen; for an OS, its release (`12`, `22.04`, `2012-r2`).
+    pub version: String,
+    /// `distribution`, `vendor`, `upstream` or `evidence`.
+    pub basis: &'static str,
+}
+
+/// What an SSH identification string reveals: the distribution release its package names,
+/// or OpenSSH's upstream version (no data: not judged).
+pub fn from_ssh(identification: &str) -> Vec<Seen> {
+    let software = identification
+        .trim()
+        .splitn(3, '-')
+        .nth(2)
+        .unwrap_or(identification);
+    let Some(rest) = software.strip_prefix("OpenSSH_") else {
+        return Vec::new();
+    };
+    let (upstream, comment) = rest.split_once(' ').unwrap_or((rest, ""));
+    let upstream: String = upstream
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    let mut seen = vec![Seen {
+        kind: "product",
+        product: "openssh".into(),
+        version: upstream.clone(),
+        basis: "upstream",
+    }];
+    let comment = comment.trim();
+    if let Some(package) = comment.strip_prefix("Debian-") {
+        // `+deb12u3`: the security update of Debian 12; otherwise the release that shipped
+        // this upstream version.
+        let release = package
+            .split("+deb")
+            .nth(1)
+            .and_then(|s| s.split('u').next())
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_owned)
+            .or_else(|| debian_release_of_openssh(&upstream).map(str::to_owned));
+        if let Some(release) = release {
+            seen.push(Seen {
+                kind: "os",
+                product: "debian".into(),
+                version: release,
+                basis: "distribution",
+            });
+        }
+    } else if comment.starts_with("Ubuntu-")
+        && let Some(release) = ubuntu_release_of_openssh(&upstream)
+    {
+        seen.push(Seen {
+            kind: "os",
+            product: "ubuntu".into(),
+            version: release.into(),
+            basis: "distribution",
+        });
+    }
+    seen
+}
+
+/// The Debian release whose OpenSSH package has this upstream version (Debian's package
+/// tracker: the version each stable release shipped).
+fn debian_release_of_openssh(upstream: &str) -> Option<&'static str> {
+    Some(match upstream {
+        "10.0p1" => "13",
+        "9.2p1" => "12",
+        "8.4p1" => "11",
+        "7.9p1" => "10",
+        "7.4p1" => "9",
+        "6.7p1" => "8",
+        _ => return None,
+    })
+}
+
+/// The Ubuntu release whose OpenSSH package has this upstream version (Launchpad: the
+/// version each release shipped).
+fn ubuntu_release_of_openssh(upstream: &str) -> Option<&'static str> {
+    Some(match upstream {
+        "9.6p1" => "24.04",
+        "8.9p1" => "22.04",
+        "8.2p1" => "20.04",
+        "7.6p1" => "18.04",
+        "7.2p2" => "16.04",
+        "6.6.1p1" => "14.04",
+        _ => return None,
+    })
+}
+
+/// What an HTTP `Server` header reveals.
+pub fn from_server_header(server: &str) -> Option<Seen> {
+    let first = server.split_whitespace().next()?;
+    let (name, version) = first.split_once('/')?;
+    let version: String = version
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    if version.is_empty() {
+        return None;
+    }
+    let (kind, product, version, basis) = match name.to_ascii_lowercase().as_str() {
+        "microsoft-iis" => {
+            // IIS ships with Windows Server; 10.0 with every release since 2016.
+            let release = match version.as_str() {
+                "7.0" => "2008",
+                "7.5" => "2008-r2",
+                "8.0" => "2012",
+                "8.5" => "2012-r2",
+                _ => return None,
+            };
+            ("os", "windows-server", release.to_owned(), "vendor")
+        }
+        "nginx" => ("product", "nginx", version, "upstream"),
+        "apache" => ("product", "apache-http-server", version, "upstream"),
+        _ => return None,
+    };
+    Some(Seen {
+        kind,
+        product: product.into(),
+        version,
+        basis,
+    })
+}
+
+/// The release of `product` this version belongs to: the longest cycle that equals the
+/// version or is a prefix of it at a dot.
+fn find_release<'p>(product: &'p Product, version: &str) -> Option<&'p Release> {
+    product
+        .releases
+        .iter()
+        .filter(|r| {
+            let cycle = r.cycle.text();
+            version == cycle || version.starts_with(&format!("{cycle}."))
+        })
+        .max_by_key(|r| r.cycle.text().len())
+}
+
+/// A date of the data, checked (`2026-07-11`).
+fn date(text: &str) -> Option<String> {
+    let date: jiff::civil::Date = text.parse().ok()?;
+    Some(date.to_string())
+}
+
+/// The fact for something seen: its cycle and dates where the data has them.
+pub fn fact(seen: &Seen, seen_in: &str) -> LifecycleFacts {
+    let product = PRODUCTS.get(&seen.product);
+    let release = product.and_then(|p| find_release(p, &seen.version));
+    let title = product.map_or_else(|| display_name(&seen.product), |p| p.title.clone());
+    let name = match release {
+        Some(r) => {
+            let label = r
+                .label
+                .clone()
+                .unwrap_or_else(|| format!("{title} {}", r.cycle.text()));
+            match &r.codename {
+                Some(code) => format!("{label} ({code})"),
+                None => label,
+            }
+        }
+        None => format!("{title} {}", seen.version),
+    };
+    let (support_ends, support_ended) = match release.and_then(|r| r.eol.as_ref()) {
+        Some(Scalar::Flag(ended)) => (None, *ended),
+        Some(Scalar::Text(text)) => (date(text), false),
+        _ => (None, false),
+    };
+    let extended_until = match release.and_then(|r| r.eoes.as_ref()) {
+        Some(Scalar::Text(text)) => date(text),
+        _ => None,
+    };
+    LifecycleFacts {
+        kind: seen.kind.into(),
+        product: seen.product.clone(),
+        name: crate::facts::escape_controls(&name),
+        version: crate::facts::escape_controls(&seen.version),
+        basis: seen.basis.into(),
+        seen_in: crate::facts::escape_controls(seen_in),
+        cycle: release.map(|r| r.cycle.text()),
+        support_ends,
+        support_ended,
+        extended_until,
+        data: product.map(|_| SOURCE.to_owned()),
+    }
+}
+
+fn display_name(product: &str) -> String {
+    match product {
+        "openssh" => "OpenSSH".into(),
+        other => other.into(),
+    }
+}
+
+/// Everything a host's scanned ports reveal.
+fn seen_on_ports(host: &HostFacts) -> Vec<(Seen, String)> {
+    let mut out = Vec::new();
+    for port in &host.ports {
+        let at = format!("{}/tcp", port.port);
+        if let Some(ssh) = &port.ssh {
+            for seen in from_ssh(&ssh.version) {
+                out.push((seen, format!("{at} {}", ssh.version)));
+            }
+        }
+        let servers = [
+            port.http.as_ref().and_then(|h| h.server.as_deref()),
+            port.tls
+                .as_ref()
+                .and_then(|t| t.https.as_ref())
+                .and_then(|h| h.server.as_deref()),
+        ];
+        for server in servers.into_iter().flatten() {
+            if let Some(seen) = from_server_header(server) {
+                out.push((seen, format!("{at} Server: {server}")));
+            }
+        }
+        let versions = [
+            ("redis", port.redis.as_ref().and_then(|r| r.version.clone())),
+            (
+                "memcached",
+                port.memcached.as_ref().and_then(|m| m.version.clone()),
+            ),
+            (
+                if port
+                    .elasticsearch
+                    .as_ref()
+                    .and_then(|e| e.distribution.as_deref())
+                    .is_some_and(|d| d.eq_ignore_ascii_case("opensearch"))
+                {
+                    "opensearch"
+                } else {
+                    "elasticsearch"
+                },
+                port.elasticsearch.as_ref().and_then(|e| e.version.clone()),
+            ),
+        ];
+        for (product, version) in versions {
+            if let Some(version) = version {
+                out.push((
+                    Seen {
+                        kind: "product",
+                        product: product.into(),
+                        version: version.clone(),
+                        basis: "upstream",
+                    },
+                    format!("{at} {product} {version}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Attaches the life cycles of what every host's ports revealed (`host.lifecycle`), keeping
+/// those evidence gave; each product and version once per host, at the first place seen.
+pub fn annotate(facts: &mut Facts) {
+    for host in &mut facts.hosts {
+        let mut found: Vec<LifecycleFacts> = host
+            .lifecycle
+            .iter()
+            .filter(|l| l.basis == "evidence")
+            .cloned()
+            .collect();
+        for (seen, at) in seen_on_ports(host) {
+            let duplicate = found
+                .iter()
+                .any(|l| l.product == seen.product && l.version == seen.version);
+            if !duplicate {
+                found.push(fact(&seen, &at));
+            }
+        }
+        host.lifecycle = found;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_reads() {
+        let files = DATA
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "yaml"))
+            .count();
+        assert_eq!(PRODUCTS.len(), files);
+        assert!(PRODUCTS.values().all(|p| !p.releases.is_empty()));
+    }
+
+    #[test]
+    fn debian_package_banners_name_their_release() {
+        let seen = from_ssh("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3");
+        assert_eq!(seen[1].product, "debian");
+        assert_eq!(seen[1].version, "12");
+        let seen = from_ssh("SSH-2.0-OpenSSH_7.9p1 Debian-10");
+        assert_eq!(seen[1].version, "10");
+        let seen = from_ssh("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10");
+        assert_eq!(
+            (seen[1].product.as_str(), seen[1].version.as_str()),
+            ("ubuntu", "22.04")
+        );
+        // Upstream OpenSSH alone: listed, no distribution.
+        assert_eq!(from_ssh("SSH-2.0-OpenSSH_9.8").len(), 1);
+        assert!(from_ssh("SSH-2.0-dropbear_2022.83").is_empty());
+    }
+
+    #[test]
+    fn releases_carry_their_dates() {
+        let debian = fact(
+            &Seen {
+                kind: "os",
+                product: "debian".into(),
+                version: "12".into(),
+                basis: "distribution",
+            },
+            "22/tcp",
+        );
+        assert_eq!(debian.name, "Debian 12 (Bookworm)");
+        assert_eq!(debian.support_ends.as_deref(), Some("2026-07-11"));
+        assert_eq!(debian.extended_until.as_deref(), Some("2028-06-30"));
+        let iis = from_server_header("Microsoft-IIS/8.5").unwrap();
+        let windows = fact(&iis, "80/tcp");
+        assert_eq!(windows.name, "Windows Server 2012 R2");
+        assert_eq!(windows.support_ends.as_deref(), Some("2023-10-10"));
+        assert!(from_server_header("Microsoft-IIS/10.0").is_none());
+        let nginx = fact(&from_server_header("nginx/1.22.1").unwrap(), "80/tcp");
+        assert_eq!(nginx.cycle.as_deref(), Some("1.22"));
+        let openssh = fact(&from_ssh("SSH-2.0-OpenSSH_9.8")[0], "22/tcp");
+        assert!(openssh.data.is_none() && openssh.cycle.is_none());
+    }
+}
