@@ -65,6 +65,8 @@ pub struct CollectOptions {
     pub borg_repos: Vec<String>,
     /// The folder PAM files are copied from (`/etc/pam.d`).
     pub pam_dir: PathBuf,
+    /// The folder of apt's logs (`/var/log/apt`).
+    pub apt_log_dir: PathBuf,
 }
 
 /// Why collection could not write its folder.
@@ -96,6 +98,20 @@ impl Writer {
             sha256: hex(&sha2::Sha256::digest(content)),
         });
         Ok(())
+    }
+
+    /// Copies a file; a file that cannot be read becomes a `missing` entry.
+    fn copy(&mut self, name: &str, path: &Path) -> Result<(), CollectError> {
+        match std::fs::read(path) {
+            Ok(content) => self.write(name, &path.display().to_string(), &content),
+            Err(e) => {
+                self.manifest.missing.push(Missing {
+                    command: format!("read {}", path.display()),
+                    reason: e.to_string(),
+                });
+                Ok(())
+            }
+        }
     }
 
     /// Runs a listing command; its output becomes `name`, a failure a `missing` entry.
@@ -251,6 +267,9 @@ pub fn collect(
         });
     }
 
+    progress("operating system and patch state");
+    collect_patch_state(&mut w, options)?;
+
     progress("backups");
     for (i, repo) in options.restic_repos.iter().enumerate() {
         w.run(
@@ -274,6 +293,41 @@ pub fn collect(
     std::fs::write(partial.join(MANIFEST), text).map_err(|e| error(&partial, &e))?;
     std::fs::rename(&partial, out).map_err(|e| error(out, &e))?;
     Ok(manifest)
+}
+
+/// `/etc/os-release` and apt's view of pending updates, list freshness and history.
+fn collect_patch_state(w: &mut Writer, options: &CollectOptions) -> Result<(), CollectError> {
+    w.copy("os/os-release", Path::new("/etc/os-release"))?;
+    // The C locale: apt's surrounding lines untranslated (the parsers read any language).
+    let c = [("LC_ALL", "C")];
+    w.run(
+        "patching/apt-list-upgradable.txt",
+        "apt",
+        &["list", "--upgradable"],
+        &c,
+    )?;
+    w.run(
+        "patching/apt-get-s-dist-upgrade.txt",
+        "apt-get",
+        &["-s", "dist-upgrade"],
+        &c,
+    )?;
+    w.run(
+        "patching/ls-var-lib-apt-lists.txt",
+        "ls",
+        &["--time-style=full-iso", "-l", "/var/lib/apt/lists"],
+        &c,
+    )?;
+    w.copy(
+        "patching/history.log",
+        &options.apt_log_dir.join("history.log"),
+    )?;
+    // The rotated part too, while it is plain text: the last update may be in it.
+    let rotated = options.apt_log_dir.join("history.log.1");
+    if rotated.is_file() {
+        w.copy("patching/history.log.1", &rotated)?;
+    }
+    Ok(())
 }
 
 /// Devices `lsblk -J` shows as LUKS containers, as `/dev/...` paths.

@@ -46,6 +46,9 @@ pub use crate::probes::{Profile, Progress, Stage};
 /// CIS Control 11.2 ("run backups weekly, or more frequently").
 pub const DEFAULT_RPO_SECONDS: i64 = 7 * 24 * 3600;
 
+/// The default longest time without an installed update (`--patch-age`): 30 days.
+pub const DEFAULT_PATCH_AGE_SECONDS: i64 = 30 * 24 * 3600;
+
 /// Everything `postura scan` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -114,6 +117,9 @@ pub struct JudgeOptions {
     pub as_of: Option<jiff::Timestamp>,
     /// Recovery point objectives, for every asset or for some.
     pub rpo: Vec<Rpo>,
+    /// The longest time without an installed update, for every asset or for some
+    /// (`--patch-age`, same grammar as `--rpo`).
+    pub patch_age: Vec<Rpo>,
     /// Protection needs, for every asset or for some.
     pub schutzbedarf: Vec<SchutzbedarfArg>,
     /// The assessor's answers to manual items and baseline rows.
@@ -1141,6 +1147,12 @@ fn judge_and_report(
             .rev()
             .find(|r| r.asset.is_none())
             .map_or(DEFAULT_RPO_SECONDS, |r| r.seconds),
+        patch_age_seconds: options
+            .patch_age
+            .iter()
+            .rev()
+            .find(|r| r.asset.is_none())
+            .map_or(DEFAULT_PATCH_AGE_SECONDS, |r| r.seconds),
         tls_profile: prepared.tls_profile,
         attestations: prepared.attestations,
         schutzbedarf: BTreeMap::new(),
@@ -1149,6 +1161,12 @@ fn judge_and_report(
     for name in set_asset_rpo(&mut facts, &options.rpo) {
         observer.event(Event::UnknownAsset {
             option: "--rpo",
+            name: &name,
+        });
+    }
+    for name in set_asset_patch_age(&mut facts, &options.patch_age) {
+        observer.event(Event::UnknownAsset {
+            option: "--patch-age",
             name: &name,
         });
     }
@@ -1249,6 +1267,29 @@ fn set_asset_rpo(facts: &mut Facts, rpo: &[Rpo]) -> Vec<String> {
             matched = true;
             if let Some(backup) = &mut host.backup {
                 backup.rpo = Some(format!("{seconds}s"));
+            }
+        }
+        if !matched {
+            unmatched.push(selector.as_str().to_owned());
+        }
+    }
+    unmatched
+}
+
+/// Gives the hosts `--patch-age ASSET=DURATION` selects their own limit; returns the
+/// selectors that matched no asset.
+fn set_asset_patch_age(facts: &mut Facts, ages: &[Rpo]) -> Vec<String> {
+    let mut unmatched = Vec::new();
+    for Rpo { asset, seconds } in ages {
+        let Some(selector) = asset else { continue };
+        let mut matched = false;
+        for host in &mut facts.hosts {
+            if !selector.matches(host_names(host).iter().map(String::as_str)) {
+                continue;
+            }
+            matched = true;
+            if let Some(patching) = &mut host.patching {
+                patching.patch_age = Some(format!("{seconds}s"));
             }
         }
         if !matched {
@@ -1505,6 +1546,7 @@ mod tests {
             tls_profile: checks::profiles::tls_profile(checks::profiles::DEFAULT_TLS_PROFILE)
                 .unwrap(),
             rpo_seconds: DEFAULT_RPO_SECONDS,
+            patch_age_seconds: DEFAULT_PATCH_AGE_SECONDS,
             attestations: Attestations::default(),
         };
         let mut counted = facts.clone();

@@ -54,6 +54,19 @@ fn collect_writes_a_folder_scan_reads_unchanged() {
             .any(|f| f["path"].as_str().unwrap().starts_with("pam.d/")),
         "{manifest}"
     );
+    // This Debian machine's patch state: its OS and apt's view.
+    for path in [
+        "os/os-release",
+        "patching/apt-list-upgradable.txt",
+        "patching/apt-get-s-dist-upgrade.txt",
+        "patching/ls-var-lib-apt-lists.txt",
+        "patching/history.log",
+    ] {
+        assert!(
+            files.iter().any(|f| f["path"] == path),
+            "{path}: {manifest}"
+        );
+    }
     if restic.is_some() {
         assert!(
             files

@@ -135,7 +135,7 @@ const RUN_FIELDS: [&str; 3] = ["started_at", "finished_at", "tool"];
 fn fact_fixtures_from_evidence_are_current() {
     let update = std::env::var_os("POSTURA_UPDATE_FIXTURES").is_some();
     let mut stale = Vec::new();
-    for family in ["mfa", "encryption", "backup", "firewall"] {
+    for family in ["mfa", "encryption", "backup", "firewall", "patching"] {
         let all = facts_of(family);
         let fixtures = if family == "mfa" {
             mfa(&all)

@@ -33,6 +33,7 @@ fn judge_options(out: &std::path::Path) -> JudgeOptions {
         redact: false,
         as_of: Some("2026-06-01T00:00:00Z".parse().unwrap()),
         rpo: vec![Rpo::parse("nosuchhost=1d").unwrap()],
+        patch_age: Vec::new(),
         schutzbedarf: Vec::new(),
         attestations: None,
         baselines: Vec::new(),

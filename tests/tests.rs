@@ -21,6 +21,7 @@ mod fixtures;
 mod gates;
 mod hostile;
 mod lifecycle;
+mod patching;
 mod pipeline;
 mod reports;
 mod scale;

@@ -14,6 +14,8 @@
 //! - `now`: the reference time of the judgement as an RFC 3339 string (`timestamp(now)`).
 //! - `rpo`: the run's recovery point objective as a CEL duration string (`duration(rpo)`);
 //!   a host's own `backup.rpo` overrides it.
+//! - `patch_age`: the longest time allowed without an installed update (`--patch-age`), a CEL
+//!   duration string; a host's own `patching.patch_age` overrides it.
 //! - `scanned(PORTS)`: whether any of `PORTS` (an int or a list of ints) was probed on the
 //!   host being judged.
 //! - `RANGES.containing(PORT)`: the port ranges of a list (maps with `from` and `to`) that
@@ -277,6 +279,8 @@ pub struct Judgement {
     pub tls_profile: TlsProfile,
     /// The recovery point objective backups are judged against (`--rpo`), in seconds.
     pub rpo_seconds: i64,
+    /// The longest time allowed without an installed update (`--patch-age`), in seconds.
+    pub patch_age_seconds: i64,
     /// The assessor's answers to manual items (`--attestations`).
     pub attestations: super::attestation::Attestations,
     /// Each asset's Schutzbedarf by asset id, where it is not normal (`--schutzbedarf`, a
@@ -300,6 +304,10 @@ fn context_for(
     ctx.add_variable_from_value(
         "rpo",
         Value::String(Arc::new(format!("{}s", judgement.rpo_seconds))),
+    );
+    ctx.add_variable_from_value(
+        "patch_age",
+        Value::String(Arc::new(format!("{}s", judgement.patch_age_seconds))),
     );
     // `scanned` is not a stdlib name, so registration cannot fail.
     let _ = ctx.add_function("scanned", move |ports: Value| {

@@ -70,6 +70,7 @@ pub(crate) fn judge_example(
         generated_at: facts.finished_at,
         tls_profile,
         rpo_seconds: DEFAULT_RPO_SECONDS,
+        patch_age_seconds: crate::pipeline::DEFAULT_PATCH_AGE_SECONDS,
         attestations: Default::default(),
     };
     let findings = eval::evaluate(std::slice::from_ref(check), &facts, &judgement);

@@ -274,6 +274,12 @@ pub struct ReportArgs {
     /// host's `postura-manifest.json` `rpo`, which beats the plain value. Default: 7d.
     #[arg(long, value_name = "[ASSET=]DURATION", value_parser = postura::pipeline::Rpo::parse)]
     pub rpo: Vec<postura::pipeline::Rpo>,
+    /// The longest a host may go without an installed update (its newest entry in
+    /// `/var/log/apt/history.log`), for every asset or as `ASSET=DURATION` for the assets a
+    /// name, address or glob selects (`--patch-age 'db*=14d'`); repeat for several.
+    /// Default: 30d.
+    #[arg(long, value_name = "[ASSET=]DURATION", value_parser = postura::pipeline::Rpo::parse)]
+    pub patch_age: Vec<postura::pipeline::Rpo>,
     /// Protection needs (Schutzbedarf, BSI-Standard 200-2): normal, hoch or sehr-hoch, for
     /// every asset or, as ASSET=LEVEL, for the assets an exact name, address or glob selects
     /// (`--schutzbedarf 'db*=sehr-hoch'`); repeat for several. Raises the severity of what

@@ -21,6 +21,7 @@ pub mod google;
 pub mod json;
 pub mod okta;
 pub mod pam;
+pub mod patching;
 pub mod placement;
 pub mod sshd;
 pub mod sshd_config;
@@ -155,6 +156,10 @@ pub struct HostEvidence {
     pub rpo: Option<String>,
     /// The host's Schutzbedarf from its manifest.
     pub schutzbedarf: Option<crate::checks::Schutzbedarf>,
+    /// The operating system its `/etc/os-release` names, with its life cycle.
+    pub lifecycle: Vec<crate::facts::LifecycleFacts>,
+    /// Patch state from package-manager exports.
+    pub patching: Option<crate::facts::PatchFacts>,
 }
 
 impl HostEvidence {
@@ -171,6 +176,10 @@ impl HostEvidence {
         self.not_backups += other.not_backups;
         self.rpo = self.rpo.take().or(other.rpo);
         self.schutzbedarf = self.schutzbedarf.take().or(other.schutzbedarf);
+        self.lifecycle.extend(other.lifecycle);
+        if let Some(patching) = other.patching {
+            patching::join(&mut self.patching, patching);
+        }
     }
 }
 
@@ -211,6 +220,11 @@ pub static FORMATS: &[&dyn Format] = &[
     &backup::restic::Snapshots,
     &backup::borg::Listing,
     &backup::aws_backup::RecoveryPoints,
+    &patching::OsRelease,
+    &patching::AptListUpgradable,
+    &patching::AptGetSimulate,
+    &patching::AptHistory,
+    &patching::AptListsListing,
 ];
 
 /// Everything read from an evidence folder.
@@ -446,7 +460,12 @@ fn exclusive_kind(format: &str, host: &HostEvidence) -> Option<String> {
         let families: Vec<&str> = ruleset.families.iter().map(|f| f.name()).collect();
         return Some(format!("{format} {}", families.join("+")));
     }
-    (!host.profiles.is_empty() || !host.volumes.is_empty()).then(|| format.to_owned())
+    // Two lists of pending updates of one kind, or two os-release files, are two states:
+    // never merged. `apt list` and `apt-get -s` of one host are one state told twice, and
+    // rotated apt histories (`history.log`, `history.log.1`) add up.
+    let pending = host.patching.as_ref().is_some_and(|p| p.pending.is_some());
+    (!host.profiles.is_empty() || !host.volumes.is_empty() || pending || !host.lifecycle.is_empty())
+        .then(|| format.to_owned())
 }
 
 /// Gives each file of host evidence its asset (see [`placement`]) and merges the files of
@@ -651,6 +670,10 @@ pub fn merge_into(facts: &mut Facts, evidence: Evidence) {
                 sets: merge_backup_sets(sets),
                 not_backups: known.not_backups + host_evidence.not_backups,
             });
+        }
+        host.lifecycle.extend(host_evidence.lifecycle);
+        if let Some(patching) = host_evidence.patching {
+            patching::join(&mut host.patching, patching);
         }
         if !host_evidence.volumes.is_empty() || !host_evidence.luks.is_empty() {
             host.encryption = Some(encryption::host_facts(

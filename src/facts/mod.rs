@@ -21,12 +21,14 @@ mod encryption;
 mod evidence;
 mod firewall;
 mod lifecycle;
+mod patching;
 mod udp;
 pub use backup::*;
 pub use encryption::*;
 pub use evidence::*;
 pub use firewall::*;
 pub use lifecycle::*;
+pub use patching::*;
 pub use udp::*;
 
 /// Version of the facts document. Bumped when a field changes meaning or disappears.
@@ -477,6 +479,9 @@ pub struct HostFacts {
     /// Operating systems and products seen, with their support life cycles.
     #[serde(default)]
     pub lifecycle: Vec<LifecycleFacts>,
+    /// Patch state from package-manager exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patching: Option<PatchFacts>,
 }
 
 impl HostFacts {
@@ -505,6 +510,7 @@ impl HostFacts {
             && self.backup.is_none()
             && self.udp.is_none()
             && self.lifecycle.is_empty()
+            && self.patching.is_none()
             && self.schutzbedarf.is_none()
     }
 
@@ -528,6 +534,7 @@ impl HostFacts {
             backup: None,
             udp: None,
             lifecycle: Vec::new(),
+            patching: None,
         }
     }
 }

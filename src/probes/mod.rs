@@ -426,6 +426,7 @@ fn scanned_host(target: &Target, scan: portscan::HostScan, scanned: &[u16]) -> H
         backup: None,
         udp: None,
         lifecycle: Vec::new(),
+        patching: None,
     }
 }
 
