@@ -295,11 +295,29 @@ pub fn collect(
     Ok(manifest)
 }
 
-/// `/etc/os-release` and apt's view of pending updates, list freshness and history.
+/// Whether `program` is an executable file in a `PATH` folder.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// `/etc/os-release` and the package manager's view of pending updates: apt's, with list
+/// freshness and history, or dnf's (yum's) security advisories on RPM systems.
 fn collect_patch_state(w: &mut Writer, options: &CollectOptions) -> Result<(), CollectError> {
     w.copy("os/os-release", Path::new("/etc/os-release"))?;
-    // The C locale: apt's surrounding lines untranslated (the parsers read any language).
+    // The C locale: the surrounding lines untranslated (the parsers read any language).
     let c = [("LC_ALL", "C")];
+    let rpm_only = !on_path("apt-get") && (on_path("dnf") || on_path("yum"));
+    if rpm_only {
+        // dnf refreshes expired metadata first and names the time of its last check.
+        let (program, args): (&str, &[&str]) = if on_path("dnf") {
+            ("dnf", &["updateinfo", "list", "--security"])
+        } else {
+            ("yum", &["updateinfo", "list", "security"])
+        };
+        w.run("patching/dnf-updateinfo-security.txt", program, args, &c)?;
+        return Ok(());
+    }
     w.run(
         "patching/apt-list-upgradable.txt",
         "apt",

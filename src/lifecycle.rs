@@ -64,6 +64,9 @@ struct Release {
     eol: Option<Scalar>,
     #[serde(default)]
     eoes: Option<Scalar>,
+    /// The newest version of the cycle (for Windows, `10.0.19045`: the build names the cycle).
+    #[serde(default)]
+    latest: Option<Scalar>,
 }
 
 struct Product {
@@ -206,8 +209,9 @@ pub fn from_server_header(server: &str) -> Option<Seen> {
         "microsoft-iis" => {
             // IIS ships with Windows Server; 10.0 with every release since 2016.
             let release = match version.as_str() {
-                "7.0" => "2008",
-                "7.5" => "2008-r2",
+                // The data knows these two with their last service pack only.
+                "7.0" => "2008-sp2",
+                "7.5" => "2008-r2-sp1",
                 "8.0" => "2012",
                 "8.5" => "2012-r2",
                 _ => return None,
@@ -222,6 +226,95 @@ pub fn from_server_header(server: &str) -> Option<Seen> {
         kind,
         product: product.into(),
         version,
+        basis,
+    })
+}
+
+/// The Windows release a `systeminfo` OS name and version name (`Microsoft Windows Server
+/// 2019 Standard`, `10.0.17763 N/A Build 17763`, in any display language): Windows Server by
+/// the year in its name, or by its build for the semi-annual releases that have none; Windows
+/// by its build (the data's newest build of each cycle) and edition (Enterprise and
+/// Education have longer support; LTSC longer still).
+pub fn from_windows(os_name: &str, os_version: &str, basis: &'static str) -> Option<Seen> {
+    let build = os_version.split_whitespace().next()?;
+    let words: Vec<&str> = os_name.split_whitespace().collect();
+    let has = |word: &str| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+    let same_build = |r: &&Release| {
+        r.latest
+            .as_ref()
+            .is_some_and(|l| l.text().split('.').take(3).eq(build.split('.').take(3)))
+    };
+    let (product, cycle) = if has("Server") {
+        let releases = &PRODUCTS.get("windows-server")?.releases;
+        let year = words
+            .iter()
+            .position(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+        let cycle = match year {
+            Some(at) => {
+                let mut prefix = words[at].to_owned();
+                if words
+                    .get(at + 1)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("R2"))
+                {
+                    prefix.push_str("-r2");
+                }
+                let candidates: Vec<String> = releases
+                    .iter()
+                    .map(|r| r.cycle.text())
+                    .filter(|c| {
+                        (*c == prefix || c.starts_with(&format!("{prefix}-")))
+                            && (prefix.ends_with("-r2") || !c.contains("-r2"))
+                    })
+                    .collect();
+                // `5.2.3790 Service Pack 2 Build 3790`: the service pack, in English only.
+                let service_pack = os_version
+                    .split_once("Service Pack ")
+                    .and_then(|(_, rest)| rest.split_whitespace().next())
+                    .map(|n| format!("-sp{n}"));
+                candidates
+                    .iter()
+                    .find(|c| service_pack.as_ref().is_some_and(|sp| c.ends_with(sp)))
+                    .or_else(|| candidates.first())?
+                    .clone()
+            }
+            None => releases
+                .iter()
+                .filter(same_build)
+                .map(|r| r.cycle.text())
+                .find(|c| c.ends_with("-sac") || c.ends_with("-ac"))?,
+        };
+        ("windows-server", cycle)
+    } else {
+        let releases = &PRODUCTS.get("windows")?.releases;
+        let candidates: Vec<String> = releases
+            .iter()
+            .filter(same_build)
+            .map(|r| r.cycle.text())
+            .collect();
+        let lts = has("LTSC") || has("LTSB");
+        let enterprise = has("Enterprise") || has("Education") || has("IoT");
+        let preferred: &[&str] = match (lts, has("IoT"), enterprise) {
+            (true, true, _) => &["-iot-lts", "-e-lts"],
+            (true, false, _) => &["-e-lts"],
+            (false, _, true) => &["-e"],
+            (false, _, false) => &["-w"],
+        };
+        let cycle = preferred
+            .iter()
+            .find_map(|suffix| candidates.iter().find(|c| c.ends_with(suffix)))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find(|c| !c.ends_with("-e") && !c.ends_with("-w") && !c.contains("-lts"))
+            })
+            .or_else(|| candidates.first())?
+            .clone();
+        ("windows", cycle)
+    };
+    Some(Seen {
+        kind: "os",
+        product: product.into(),
+        version: cycle,
         basis,
     })
 }
@@ -251,16 +344,27 @@ pub fn fact(seen: &Seen, seen_in: &str) -> LifecycleFacts {
     let release = product.and_then(|p| find_release(p, &seen.version));
     let title = product.map_or_else(|| display_name(&seen.product), |p| p.title.clone());
     let name = match release {
-        Some(r) => {
-            let label = r
-                .label
-                .clone()
-                .unwrap_or_else(|| format!("{title} {}", r.cycle.text()));
-            match &r.codename {
-                Some(code) => format!("{label} ({code})"),
-                None => label,
+        Some(r) => match &r.label {
+            // Labels of single releases are mostly short (`10 22H2 (E)`, `2022 '__CODENAME__'`).
+            Some(label) => {
+                let label = label
+                    .replace("__RELEASE_CYCLE__", &r.cycle.text())
+                    .replace("__CODENAME__", r.codename.as_deref().unwrap_or_default());
+                let product_word = title.rsplit(' ').next().unwrap_or(&title);
+                if label.to_lowercase().contains(&product_word.to_lowercase()) {
+                    label
+                } else {
+                    format!("{title} {label}")
+                }
             }
-        }
+            None => {
+                let label = format!("{title} {}", r.cycle.text());
+                match &r.codename {
+                    Some(code) => format!("{label} ({code})"),
+                    None => label,
+                }
+            }
+        },
         None => format!("{title} {}", seen.version),
     };
     let (support_ends, support_ended) = match release.and_then(|r| r.eol.as_ref()) {
@@ -387,6 +491,105 @@ mod tests {
             .count();
         assert_eq!(PRODUCTS.len(), files);
         assert!(PRODUCTS.values().all(|p| !p.releases.is_empty()));
+    }
+
+    #[test]
+    fn windows_releases_by_name_build_and_edition() {
+        let cycle =
+            |name: &str, version: &str| from_windows(name, version, "evidence").map(|s| s.version);
+        let server = |name: &str, version: &str| {
+            from_windows(name, version, "evidence").map(|s| (s.product, s.version))
+        };
+        assert_eq!(
+            server(
+                "Microsoft Windows Server 2019 Standard",
+                "10.0.17763 N/A Build 17763"
+            ),
+            Some(("windows-server".into(), "2019".into()))
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows Server 2012 R2 Datacenter",
+                "6.3.9600 Nicht zutreffend Build 9600"
+            )
+            .as_deref(),
+            Some("2012-r2")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows Server 2012 Standard",
+                "6.2.9200 N/A Build 9200"
+            )
+            .as_deref(),
+            Some("2012")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows Server 2008 R2 Enterprise",
+                "6.1.7601 Service Pack 1 Build 7601"
+            )
+            .as_deref(),
+            Some("2008-r2-sp1")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows Server 2003 Standard Edition",
+                "5.2.3790 Service Pack 1 Build 3790"
+            )
+            .as_deref(),
+            Some("2003-sp1")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows Server Datacenter",
+                "10.0.19042 N/A Build 19042"
+            )
+            .as_deref(),
+            Some("20h2-sac")
+        );
+        assert_eq!(
+            server("Microsoft Windows 10 Pro", "10.0.19045 N/A Build 19045"),
+            Some(("windows".into(), "10-22h2".into()))
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows 10 Enterprise",
+                "10.0.19044 N/A Build 19044"
+            )
+            .as_deref(),
+            Some("10-21h2-e")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows 10 Enterprise LTSC",
+                "10.0.17763 N/A Build 17763"
+            )
+            .as_deref(),
+            Some("10-1809-e-lts")
+        );
+        assert_eq!(
+            cycle(
+                "Microsoft Windows 11 Famille",
+                "10.0.22631 N/A version 22631"
+            )
+            .as_deref(),
+            Some("11-23h2-w")
+        );
+        assert_eq!(
+            cycle("Microsoft Windows 8.1 Pro", "6.3.9600 N/A Build 9600").as_deref(),
+            Some("8.1")
+        );
+        let fact = fact(
+            &from_windows(
+                "Microsoft Windows 10 Pro",
+                "10.0.19045 N/A Build 19045",
+                "evidence",
+            )
+            .unwrap(),
+            "systeminfo.txt",
+        );
+        assert_eq!(fact.name, "Microsoft Windows 10 22H2");
+        assert_eq!(fact.support_ends.as_deref(), Some("2025-10-14"));
     }
 
     #[test]

@@ -1158,17 +1158,26 @@ fn judge_and_report(
         schutzbedarf: BTreeMap::new(),
     };
     let mut judgement = judgement;
-    for name in set_asset_rpo(&mut facts, &options.rpo) {
-        observer.event(Event::UnknownAsset {
-            option: "--rpo",
-            name: &name,
-        });
-    }
-    for name in set_asset_patch_age(&mut facts, &options.patch_age) {
-        observer.event(Event::UnknownAsset {
-            option: "--patch-age",
-            name: &name,
-        });
+    let unmatched_rpo = set_asset_durations(&mut facts, &options.rpo, |host, rpo| {
+        if let Some(backup) = &mut host.backup {
+            backup.rpo = Some(rpo);
+        }
+    });
+    let unmatched_patch_age = set_asset_durations(&mut facts, &options.patch_age, |host, age| {
+        if let Some(patching) = &mut host.patching {
+            patching.patch_age = Some(age);
+        }
+    });
+    for (option, names) in [
+        ("--rpo", unmatched_rpo),
+        ("--patch-age", unmatched_patch_age),
+    ] {
+        for name in names {
+            observer.event(Event::UnknownAsset {
+                option,
+                name: &name,
+            });
+        }
     }
     let (levels, unmatched) = schutzbedarf_by_asset(&facts, &options.schutzbedarf);
     judgement.schutzbedarf = levels;
@@ -1252,44 +1261,22 @@ fn host_names(host: &crate::facts::HostFacts) -> Vec<String> {
     names
 }
 
-/// Sets the recovery point objective of the assets selected by `--rpo ASSET=DURATION` (in
-/// seconds), over what their manifests say; a later option beats an earlier one. Returns the
-/// selectors that matched no asset.
-fn set_asset_rpo(facts: &mut Facts, rpo: &[Rpo]) -> Vec<String> {
+/// Sets a per-asset duration (`--rpo` or `--patch-age ASSET=DURATION`, in seconds) on the
+/// selected assets through `set`, over what their manifests say; a later option beats an
+/// earlier one. Returns the selectors that matched no asset.
+fn set_asset_durations(
+    facts: &mut Facts,
+    durations: &[Rpo],
+    set: impl Fn(&mut crate::facts::HostFacts, String),
+) -> Vec<String> {
     let mut unmatched = Vec::new();
-    for Rpo { asset, seconds } in rpo {
+    for Rpo { asset, seconds } in durations {
         let Some(selector) = asset else { continue };
         let mut matched = false;
         for host in &mut facts.hosts {
-            if !selector.matches(host_names(host).iter().map(String::as_str)) {
-                continue;
-            }
-            matched = true;
-            if let Some(backup) = &mut host.backup {
-                backup.rpo = Some(format!("{seconds}s"));
-            }
-        }
-        if !matched {
-            unmatched.push(selector.as_str().to_owned());
-        }
-    }
-    unmatched
-}
-
-/// Gives the hosts `--patch-age ASSET=DURATION` selects their own limit; returns the
-/// selectors that matched no asset.
-fn set_asset_patch_age(facts: &mut Facts, ages: &[Rpo]) -> Vec<String> {
-    let mut unmatched = Vec::new();
-    for Rpo { asset, seconds } in ages {
-        let Some(selector) = asset else { continue };
-        let mut matched = false;
-        for host in &mut facts.hosts {
-            if !selector.matches(host_names(host).iter().map(String::as_str)) {
-                continue;
-            }
-            matched = true;
-            if let Some(patching) = &mut host.patching {
-                patching.patch_age = Some(format!("{seconds}s"));
+            if selector.matches(host_names(host).iter().map(String::as_str)) {
+                matched = true;
+                set(host, format!("{seconds}s"));
             }
         }
         if !matched {

@@ -225,6 +225,9 @@ pub static FORMATS: &[&dyn Format] = &[
     &patching::AptGetSimulate,
     &patching::AptHistory,
     &patching::AptListsListing,
+    &patching::dnf::UpdateinfoSecurity,
+    &patching::windows::GetHotFixJson,
+    &patching::windows::SystemInfo,
 ];
 
 /// Everything read from an evidence folder.
@@ -460,10 +463,13 @@ fn exclusive_kind(format: &str, host: &HostEvidence) -> Option<String> {
         let families: Vec<&str> = ruleset.families.iter().map(|f| f.name()).collect();
         return Some(format!("{format} {}", families.join("+")));
     }
-    // Two lists of pending updates of one kind, or two os-release files, are two states:
+    // Two lists of pending or installed updates of one kind, or two os-release files, are two states:
     // never merged. `apt list` and `apt-get -s` of one host are one state told twice, and
     // rotated apt histories (`history.log`, `history.log.1`) add up.
-    let pending = host.patching.as_ref().is_some_and(|p| p.pending.is_some());
+    let pending = host
+        .patching
+        .as_ref()
+        .is_some_and(|p| p.pending.is_some() || !p.hotfixes.is_empty());
     (!host.profiles.is_empty() || !host.volumes.is_empty() || pending || !host.lifecycle.is_empty())
         .then(|| format.to_owned())
 }

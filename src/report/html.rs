@@ -252,6 +252,8 @@ struct HostView {
     counts: String,
     ports: Vec<PortView>,
     errors: Vec<String>,
+    /// Patch state and operating system from the evidence, one sentence each.
+    patch: Vec<String>,
     /// The addresses of a group of counted hosts.
     addresses: String,
 }
@@ -905,6 +907,7 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                     )
                 })
                 .collect(),
+            patch: patch_state(h, result, l),
             addresses: String::new(),
         })
         .chain(result.facts.closed_hosts.iter().map(|group| {
@@ -941,6 +944,7 @@ fn host_views(result: &ScanResult, l: &BTreeMap<String, String>) -> Vec<HostView
                 ),
                 ports: Vec::new(),
                 errors: Vec::new(),
+                patch: Vec::new(),
                 addresses,
             }
         }))
@@ -1117,6 +1121,82 @@ fn severity_rank(css: &str) -> u8 {
 }
 
 /// The UDP part of a host's port counts (` · UDP: 1 open · 4 closed · 1 open|filtered`).
+/// What the evidence says of a host's patch state: its operating system and support, the
+/// newest installed update and its age as of the reference time, pending updates.
+fn patch_state(
+    h: &crate::facts::HostFacts,
+    result: &ScanResult,
+    l: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let lang = result.lang;
+    let label = |key: &str| label_of(l, key);
+    let mut out = Vec::new();
+    for os in h
+        .lifecycle
+        .iter()
+        .filter(|f| f.kind == "os" && f.basis == "evidence")
+    {
+        let support = match (&os.support_ends, &os.extended_until) {
+            (Some(ends), Some(extended)) => format!(
+                "{} {ends}, {} {extended}",
+                label("patch_support_until"),
+                label("patch_extended_until")
+            ),
+            (Some(ends), None) => format!("{} {ends}", label("patch_support_until")),
+            _ if os.support_ended => label("patch_support_ended"),
+            _ => label("patch_no_data"),
+        };
+        out.push(format!("{}: {} ({support})", label("patch_os"), os.name));
+    }
+    let Some(patching) = &h.patching else {
+        return out;
+    };
+    match patching.last_update_at {
+        Some(at) => {
+            let days = result.as_of.duration_since(at).as_secs() / 86_400;
+            out.push(format!(
+                "{}: {}{} ({} {})",
+                label("patch_last_update"),
+                patching
+                    .last_update
+                    .as_ref()
+                    .map(|id| format!("{id}, "))
+                    .unwrap_or_default(),
+                format_date(at, lang),
+                days.max(0),
+                label("patch_days_ago")
+            ));
+        }
+        None if patching.hotfixes_undated => out.push(format!(
+            "{}: {} ({})",
+            label("patch_installed_updates"),
+            patching.hotfixes.len(),
+            label("patch_undated")
+        )),
+        None => {}
+    }
+    if let Some(pending) = &patching.pending {
+        let mut line = format!(
+            "{}: {} {}",
+            label("patch_pending"),
+            pending.security,
+            label("patch_security_updates")
+        );
+        if !pending.security_only {
+            line.push_str(&format!(" · {} {}", pending.total, label("patch_in_all")));
+        }
+        if let Some(at) = patching.lists_updated_at {
+            line.push_str(&format!(
+                " · {} {}",
+                label("patch_lists_from"),
+                format_date(at, lang)
+            ));
+        }
+        out.push(line);
+    }
+    out
+}
+
 fn udp_counts(h: &crate::facts::HostFacts, l: &BTreeMap<String, String>) -> String {
     let Some(udp) = &h.udp else {
         return String::new();

@@ -7,11 +7,11 @@
 //! `Ubuntu:22.04/jammy-security` (apt-get -s). The lines apt prints around the list
 //! ("Listing...", "Reading package lists...") are translated; the list lines are not.
 
+pub mod dnf;
+pub mod windows;
+
 use super::{Format, HostEvidence, Input, ParseError, Parsed, text};
 use crate::facts::{PatchFacts, PendingUpdates};
-
-/// Pending security updates named in the facts, at most.
-const NAMED: usize = 50;
 
 fn host(patching: PatchFacts) -> (Parsed, u64) {
     (
@@ -196,15 +196,7 @@ impl Format for AptListUpgradable {
                     ),
                 ));
             };
-            pending.total += 1;
-            if is_security_suite(suites) {
-                pending.security += 1;
-                if pending.security_packages.len() < NAMED {
-                    pending
-                        .security_packages
-                        .push(crate::facts::escape_controls(&format!("{name} {version}")));
-                }
-            }
+            pending.add(name, version, is_security_suite(suites));
         }
         Ok(host(PatchFacts {
             pending: Some(pending),
@@ -252,18 +244,10 @@ impl Format for AptGetSimulate {
             let Some((name, version, origins)) = inst_line(line) else {
                 continue;
             };
-            pending.total += 1;
             let security = origins
                 .split(", ")
                 .any(|o| o.contains("-security") || o.contains("Security:"));
-            if security {
-                pending.security += 1;
-                if pending.security_packages.len() < NAMED {
-                    pending
-                        .security_packages
-                        .push(crate::facts::escape_controls(&format!("{name} {version}")));
-                }
-            }
+            pending.add(name, version, security);
         }
         Ok(host(PatchFacts {
             pending: Some(pending),
@@ -401,7 +385,18 @@ pub fn join(into: &mut Option<PatchFacts>, other: PatchFacts) {
         (a, b) => a.or(b),
     };
     known.lists_updated_at = known.lists_updated_at.max(other.lists_updated_at);
-    known.last_update_at = known.last_update_at.max(other.last_update_at);
+    if other.last_update_at > known.last_update_at {
+        known.last_update_at = other.last_update_at;
+        known.last_update = other.last_update;
+    }
+    for id in other.hotfixes {
+        if !known.hotfixes.contains(&id) {
+            known.hotfixes.push(id);
+        }
+    }
+    // Dated updates from another export (Get-HotFix beside systeminfo) give the age.
+    known.hotfixes_undated =
+        known.last_update_at.is_none() && (known.hotfixes_undated || other.hotfixes_undated);
     known.sources.extend(other.sources);
 }
 
