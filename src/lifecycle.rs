@@ -319,6 +319,47 @@ pub fn from_windows(os_name: &str, os_version: &str, basis: &'static str) -> Opt
     })
 }
 
+/// The Windows release an NTLM version names (`10.0.17763`, from SMB): a build, not an
+/// edition, and servers and clients share builds. Of the releases with this build, the one
+/// supported longest is taken, so that a build is judged out of support only when every
+/// release that has it is; the second value counts the others.
+pub fn from_windows_build(version: &str) -> Option<(Seen, usize)> {
+    let build: Vec<&str> = version.split('.').take(3).collect();
+    let end = |r: &Release| {
+        let text = |s: &Option<Scalar>| match s {
+            Some(Scalar::Text(t)) => Some(t.clone()),
+            Some(Scalar::Flag(true)) => Some(String::new()),
+            _ => None,
+        };
+        // Extended support counts; a release without an end date is still supported.
+        text(&r.eoes)
+            .or_else(|| text(&r.eol))
+            .unwrap_or_else(|| "9999".into())
+    };
+    let mut candidates: Vec<(&str, &Release)> = ["windows-server", "windows"]
+        .into_iter()
+        .filter_map(|p| Some((p, PRODUCTS.get(p)?)))
+        .flat_map(|(p, product)| product.releases.iter().map(move |r| (p, r)))
+        .filter(|(_, r)| {
+            r.latest
+                .as_ref()
+                .is_some_and(|l| l.text().split('.').take(3).eq(build.iter().copied()))
+        })
+        .collect();
+    // Stable: the first of equals (servers before clients) wins.
+    candidates.sort_by_key(|(_, r)| std::cmp::Reverse(end(r)));
+    let (product, release) = candidates.first()?;
+    Some((
+        Seen {
+            kind: "os",
+            product: (*product).to_owned(),
+            version: release.cycle.text(),
+            basis: "vendor",
+        },
+        candidates.len() - 1,
+    ))
+}
+
 /// The release of `product` this version belongs to: the longest cycle that equals the
 /// version or is a prefix of it at a dot.
 fn find_release<'p>(product: &'p Product, version: &str) -> Option<&'p Release> {
@@ -394,8 +435,37 @@ pub fn fact(seen: &Seen, seen_in: &str) -> LifecycleFacts {
 fn display_name(product: &str) -> String {
     match product {
         "openssh" => "OpenSSH".into(),
+        "samba" => "Samba or another non-Windows SMB server, NTLM".into(),
         other => other.into(),
     }
+}
+
+/// What an SMB server's NTLM version reveals: a Windows build, or (build 0) a server that
+/// is not Windows, such as Samba, which is not judged.
+fn seen_in_smb(port: &crate::facts::PortFacts, at: &str) -> Option<(Seen, String)> {
+    let version = port.smb.as_ref()?.ntlm.as_ref()?.version.as_ref()?;
+    let seen_in = format!("{at} SMB NTLM {version}");
+    if version.ends_with(".0") {
+        return Some((
+            Seen {
+                kind: "product",
+                product: "samba".into(),
+                version: version.clone(),
+                basis: "upstream",
+            },
+            seen_in,
+        ));
+    }
+    let (seen, others) = from_windows_build(version)?;
+    let seen_in = if others > 0 {
+        format!(
+            "{seen_in} (a build of {} Windows releases: the one supported longest is judged)",
+            others + 1
+        )
+    } else {
+        seen_in
+    };
+    Some((seen, seen_in))
 }
 
 /// Everything a host's scanned ports reveal.
@@ -403,6 +473,7 @@ fn seen_on_ports(host: &HostFacts) -> Vec<(Seen, String)> {
     let mut out = Vec::new();
     for port in &host.ports {
         let at = format!("{}/tcp", port.port);
+        out.extend(seen_in_smb(port, &at));
         if let Some(ssh) = &port.ssh {
             for seen in from_ssh(&ssh.version) {
                 out.push((seen, format!("{at} {}", ssh.version)));
@@ -590,6 +661,25 @@ mod tests {
         );
         assert_eq!(fact.name, "Microsoft Windows 10 22H2");
         assert_eq!(fact.support_ends.as_deref(), Some("2025-10-14"));
+    }
+
+    #[test]
+    fn windows_builds_from_ntlm_take_the_longest_support() {
+        let (seen, others) = from_windows_build("10.0.17763").unwrap();
+        assert_eq!(
+            (seen.product.as_str(), seen.version.as_str()),
+            ("windows-server", "2019")
+        );
+        assert!(others >= 3, "{others}");
+        // Windows Server 2012 R2 and Windows 8.1: both ended.
+        let (seen, _) = from_windows_build("6.3.9600").unwrap();
+        assert_eq!(seen.version, "2012-r2");
+        let (seen, others) = from_windows_build("10.0.19045").unwrap();
+        assert_eq!(
+            (seen.product.as_str(), seen.version.as_str(), others),
+            ("windows", "10-22h2", 0)
+        );
+        assert!(from_windows_build("6.1.0").is_none());
     }
 
     #[test]

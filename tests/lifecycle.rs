@@ -165,3 +165,82 @@ fn end_of_life_from_banners_of_real_servers() {
     assert_eq!(finding_state(&result, "pat-support-ending", ip), "pass");
     assert_eq!(finding_state(&result, "pat-os-eol", ip), "pass");
 }
+
+/// Debian's Samba in a namespace of its own (it binds 127.0.0.1:445 there): the SMB probe
+/// reads its NTLMSSP challenge, whose build 0 says "not Windows", and nothing is judged.
+#[test]
+fn samba_over_smb_is_named_and_not_judged() {
+    assert!(crate::support::is_root(), "needs root for a namespace");
+    assert!(require("smbd"), "smbd is needed");
+    let dir = tempfile::tempdir().unwrap();
+    let ns = crate::support::Netns::new("smb");
+    let conf = std::process::Command::new(crate::support::repo().join("scripts/smb-lab-conf"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(conf.status.success());
+    let conf_path = dir.path().join("smb.conf");
+    std::fs::write(&conf_path, conf.stdout).unwrap();
+    // In a process group of its own (no `--no-process-group`): smbd signals its whole group
+    // when it stops.
+    let _smbd = ns.spawn(&["smbd", "--foreground", "-s", conf_path.to_str().unwrap()]);
+    let listening = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::process::Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &ns.0,
+                "bash",
+                "-c",
+                "exec 3<>/dev/tcp/127.0.0.1/445",
+            ])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    assert!(listening, "smbd did not listen on 127.0.0.1:445");
+    let out = dir.path().join("out");
+    let output = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(crate::support::postura_path())
+        .args([
+            "scan",
+            "127.0.0.1",
+            "--ports",
+            "445",
+            "--as-of",
+            "2026-12-02T09:00:00Z",
+        ])
+        .args(["-q", "--lang", "en", "-f", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result = read_json(&out.join("postura-result.json"));
+    let host = &result["facts"]["hosts"][0];
+    let smb = &host["ports"][0]["smb"];
+    assert_eq!(smb["dialect"], "3.0.2");
+    assert_eq!(smb["ntlm"]["version"], "6.1.0");
+    assert_eq!(smb["ntlm"]["netbios_computer"], "POSTURA-LAB");
+    assert_eq!(host["ports"][0]["service"]["product"], "SMB 3.0.2");
+    let samba = &host["lifecycle"][0];
+    assert_eq!(samba["product"], "samba");
+    assert!(samba.get("cycle").is_none(), "{samba}");
+    assert_eq!(
+        finding_state(&result, "pat-upstream-eol", "127.0.0.1"),
+        "not_assessed"
+    );
+    assert_eq!(
+        finding_state(&result, "pat-os-eol", "127.0.0.1"),
+        "not_assessed"
+    );
+    assert_eq!(
+        finding_state(&result, "exp-smb-netbios-exposed", "127.0.0.1"),
+        "fail"
+    );
+}

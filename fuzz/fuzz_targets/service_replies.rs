@@ -1,7 +1,8 @@
 //! What services answer a probe: an HTTP response and its HSTS header, a banner to guess the
 //! service from, Redis `INFO`, an FTP reply and `FEAT`, memcached `stats`, Elasticsearch's
-//! `GET /`, Telnet option negotiation; and the release read from an SSH identification or an
-//! HTTP `Server` header (`postura::lifecycle`).
+//! `GET /`, Telnet option negotiation, an SMB2 NEGOTIATE response and an NTLMSSP challenge;
+//! and the release read from an SSH identification, an HTTP `Server` header, an NTLM version
+//! or a `systeminfo` OS name (`postura::lifecycle`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -30,10 +31,33 @@ fuzz_target!(|data: &[u8]| {
     }
     let (_, text) = postura::fuzzing::strip_telnet_commands(data);
     assert!(text.len() <= data.len());
+    let _ = postura::fuzzing::read_negotiate_reply(data);
+    let mut ntlm_version = None;
+    if let Some(ntlm) = postura::fuzzing::read_ntlm_challenge(data) {
+        for text in [
+            &ntlm.version,
+            &ntlm.netbios_computer,
+            &ntlm.netbios_domain,
+            &ntlm.dns_computer,
+            &ntlm.dns_domain,
+            &ntlm.dns_forest,
+        ] {
+            text.as_deref().map(inert);
+        }
+        ntlm_version = ntlm.version;
+    }
     let banner = String::from_utf8_lossy(data);
+    let (os_name, os_version) = banner.split_once('\n').unwrap_or((&banner, ""));
     let seen = postura::lifecycle::from_ssh(&banner)
         .into_iter()
-        .chain(postura::lifecycle::from_server_header(&banner));
+        .chain(postura::lifecycle::from_server_header(&banner))
+        .chain(postura::lifecycle::from_windows(os_name, os_version, "evidence"))
+        .chain(
+            ntlm_version
+                .as_deref()
+                .and_then(postura::lifecycle::from_windows_build)
+                .map(|(seen, _)| seen),
+        );
     for seen in seen {
         let fact = postura::lifecycle::fact(&seen, &banner);
         for text in [&fact.name, &fact.version, &fact.seen_in] {

@@ -683,6 +683,9 @@ pub struct PortFacts {
     /// Result of the Telnet probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telnet: Option<TelnetFacts>,
+    /// Result of the SMB probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smb: Option<SmbFacts>,
     /// TLS protocol versions and cipher suites, when the port speaks TLS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsFacts>,
@@ -707,6 +710,7 @@ impl PortFacts {
             ftp: None,
             memcached: None,
             telnet: None,
+            smb: None,
             tls: None,
             ssh: None,
         }
@@ -876,6 +880,42 @@ pub struct MemcachedFacts {
     /// `STAT version`, when readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+/// What an SMB server says before a logon.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct SmbFacts {
+    /// The SMB2 dialect it chose (`3.0.2`).
+    pub dialect: String,
+    /// It requires signed messages (NEGOTIATE's `SIGNING_REQUIRED`).
+    pub signing_required: bool,
+    /// What its NTLMSSP challenge names, when it offered NTLM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm: Option<NtlmInfo>,
+}
+
+/// What an NTLMSSP CHALLENGE names (MS-NLMP): the server's Windows version and its names.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct NtlmInfo {
+    /// Windows version and build (`10.0.17763`); Samba and other non-Windows servers send a
+    /// build of 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// NetBIOS computer name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netbios_computer: Option<String>,
+    /// NetBIOS domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netbios_domain: Option<String>,
+    /// DNS computer name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_computer: Option<String>,
+    /// DNS domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_domain: Option<String>,
+    /// DNS forest name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_forest: Option<String>,
 }
 
 /// What a Telnet service sent.
@@ -1109,6 +1149,8 @@ pub enum ProbeKind {
     TlsCertificate,
     /// The STARTTLS upgrade of a mail, FTP or directory service.
     Starttls,
+    /// SMB2 NEGOTIATE and the NTLMSSP challenge.
+    Smb,
 }
 
 impl ProbeKind {
@@ -1125,6 +1167,7 @@ impl ProbeKind {
             Self::Tls => "tls",
             Self::TlsCertificate => "tls-certificate",
             Self::Starttls => "starttls",
+            Self::Smb => "smb",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod banner;
 pub mod portscan;
 mod registry;
 pub mod services;
+pub mod smb;
 pub mod ssh;
 pub mod tls;
 pub mod udp;
@@ -476,6 +477,7 @@ struct PortUpdate {
     ftp: Option<crate::facts::FtpFacts>,
     memcached: Option<crate::facts::MemcachedFacts>,
     telnet: Option<crate::facts::TelnetFacts>,
+    smb: Option<crate::facts::SmbFacts>,
     banner: Option<crate::facts::Banner>,
     tls: Option<crate::facts::TlsFacts>,
     ssh: Option<crate::facts::SshFacts>,
@@ -703,6 +705,7 @@ fn apply(host: &mut HostFacts, result: ServiceResult) {
     port.ftp = update.ftp;
     port.memcached = update.memcached;
     port.telnet = update.telnet;
+    port.smb = update.smb;
     port.ssh = update.ssh;
     if let Some(tls) = update.tls {
         let behind_starttls = tls.starttls.is_some();

@@ -50,6 +50,11 @@ pub(super) static SERVICE_PROBES: &[ServiceProber] = &[
         from_banner: true,
         run: |job, timing, update| Box::pin(telnet(job, timing, update)),
     },
+    ServiceProber {
+        services: &["microsoft-ds", "smb"],
+        from_banner: false,
+        run: |job, timing, update| Box::pin(smb(job, timing, update)),
+    },
 ];
 
 /// The probe for a service guessed from the port, or from a banner when `from_banner`.
@@ -131,5 +136,16 @@ async fn telnet(
     }
     update.telnet = Some(facts);
     update.banner = Some(banner);
+    Ok(())
+}
+
+async fn smb(
+    job: &ServiceJob,
+    timing: BannerTiming,
+    update: &mut PortUpdate,
+) -> Result<(), ProbeError> {
+    let facts = super::smb::probe_smb(job.addr, timing).await?;
+    update.probe_guess = confirmed("microsoft-ds", Some(format!("SMB {}", facts.dialect)));
+    update.smb = Some(facts);
     Ok(())
 }
