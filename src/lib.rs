@@ -50,6 +50,7 @@ pub mod fuzzing {
     pub use crate::evidence::placement::parse_manifest;
     pub use crate::evidence::{Evidence, FormatTrial, ParseError, ReadOptions, read_folder};
     pub use crate::probes::banner::{guess_from_banner, parse_http_response};
+    pub use crate::probes::rdp::read_connection_confirm;
     pub use crate::probes::services::{
         ftp_offers_tls, ftp_reply_code, read_elasticsearch_reply, read_memcached_stats,
         redis_info_version, strip_telnet_commands,

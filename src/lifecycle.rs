@@ -440,11 +440,16 @@ fn display_name(product: &str) -> String {
     }
 }
 
-/// What an SMB server's NTLM version reveals: a Windows build, or (build 0) a server that
-/// is not Windows, such as Samba, which is not judged.
-fn seen_in_smb(port: &crate::facts::PortFacts, at: &str) -> Option<(Seen, String)> {
-    let version = port.smb.as_ref()?.ntlm.as_ref()?.version.as_ref()?;
-    let seen_in = format!("{at} SMB NTLM {version}");
+/// What the NTLM version an SMB or RDP server names reveals: a Windows build, or (build 0) a
+/// server that is not Windows, such as Samba, which is not judged.
+fn seen_in_ntlm(port: &crate::facts::PortFacts, at: &str) -> Option<(Seen, String)> {
+    let (service, ntlm) = match (&port.smb, &port.rdp) {
+        (Some(smb), _) if smb.ntlm.is_some() => ("SMB", smb.ntlm.as_ref()?),
+        (_, Some(rdp)) => ("RDP", rdp.ntlm.as_ref()?),
+        _ => return None,
+    };
+    let version = ntlm.version.as_ref()?;
+    let seen_in = format!("{at} {service} NTLM {version}");
     if version.ends_with(".0") {
         return Some((
             Seen {
@@ -473,7 +478,7 @@ fn seen_on_ports(host: &HostFacts) -> Vec<(Seen, String)> {
     let mut out = Vec::new();
     for port in &host.ports {
         let at = format!("{}/tcp", port.port);
-        out.extend(seen_in_smb(port, &at));
+        out.extend(seen_in_ntlm(port, &at));
         if let Some(ssh) = &port.ssh {
             for seen in from_ssh(&ssh.version) {
                 out.push((seen, format!("{at} {}", ssh.version)));
@@ -680,6 +685,25 @@ mod tests {
             ("windows", "10-22h2", 0)
         );
         assert!(from_windows_build("6.1.0").is_none());
+        // The NTLM version of an RDP server's CredSSP challenge.
+        let mut port = crate::facts::PortFacts::new(
+            3389,
+            crate::facts::PortState::Open,
+            crate::facts::PortReason::SynAck,
+        );
+        port.rdp = Some(crate::facts::RdpFacts {
+            selected: Some("credssp".into()),
+            refusal: None,
+            standard_security_accepted: Some(false),
+            standard_security_refusal: Some("hybrid-required".into()),
+            ntlm: Some(crate::facts::NtlmInfo {
+                version: Some("6.1.7601".into()),
+                ..Default::default()
+            }),
+        });
+        let (seen, at) = seen_in_ntlm(&port, "3389/tcp").unwrap();
+        assert_eq!(seen.version, "2008-r2-sp1");
+        assert!(at.starts_with("3389/tcp RDP NTLM 6.1.7601"), "{at}");
     }
 
     #[test]

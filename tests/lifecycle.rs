@@ -244,3 +244,79 @@ fn samba_over_smb_is_named_and_not_judged() {
         "fail"
     );
 }
+
+/// Debian's xrdp twice in a namespace: negotiating (it offers TLS, and still takes a client
+/// with standard RDP security) and with `security_layer=tls` (it refuses that client). xrdp
+/// has no CredSSP, so no NTLM challenge: the OS stays unknown.
+#[test]
+fn rdp_security_negotiated_with_real_xrdp() {
+    assert!(crate::support::is_root(), "needs root for a namespace");
+    assert!(require("xrdp"), "xrdp is needed");
+    let dir = tempfile::tempdir().unwrap();
+    let ns = crate::support::Netns::new("rdp");
+    let default_ini = std::fs::read_to_string("/etc/xrdp/xrdp.ini").unwrap();
+    let mut servers = Vec::new();
+    for (ip, layer) in [("127.0.0.1", "negotiate"), ("127.0.0.2", "tls")] {
+        let ini = default_ini
+            .lines()
+            .map(|l| match l {
+                "port=3389" => format!("port=tcp://{ip}:3389"),
+                l if l.starts_with("security_layer=") => format!("security_layer={layer}"),
+                l => l.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path = dir.path().join(format!("xrdp-{layer}.ini"));
+        std::fs::write(&path, ini).unwrap();
+        servers.push(ns.spawn(&["xrdp", "--nodaemon", "-c", path.to_str().unwrap()]));
+    }
+    let listening = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        ["127.0.0.1", "127.0.0.2"].iter().all(|ip| {
+            std::process::Command::new("ip")
+                .args(["netns", "exec", &ns.0, "bash", "-c"])
+                .arg(format!("exec 3<>/dev/tcp/{ip}/3389"))
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    });
+    assert!(listening, "xrdp did not listen");
+    let out = dir.path().join("out");
+    let output = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(crate::support::postura_path())
+        .args([
+            "scan",
+            "127.0.0.1-2",
+            "--ports",
+            "3389",
+            "--as-of",
+            "2026-12-02T09:00:00Z",
+        ])
+        .args(["-q", "--lang", "en", "-f", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result = read_json(&out.join("postura-result.json"));
+    let rdp =
+        |address: &str| crate::support::host_named(&result, address)["ports"][0]["rdp"].clone();
+    let negotiating = rdp("127.0.0.1");
+    assert_eq!(negotiating["selected"], "tls");
+    assert_eq!(negotiating["standard_security_accepted"], true);
+    assert!(negotiating.get("ntlm").is_none());
+    let tls_only = rdp("127.0.0.2");
+    assert_eq!(tls_only["selected"], "tls");
+    assert_eq!(tls_only["standard_security_accepted"], false);
+    assert_eq!(tls_only["standard_security_refusal"], "ssl-required");
+    assert_eq!(
+        finding_state(&result, "pat-os-eol", "127.0.0.1"),
+        "not_assessed"
+    );
+    drop(servers);
+}

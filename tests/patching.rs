@@ -3,7 +3,7 @@
 //! `apt-get dist-upgrade`, and an apt history that stops in May; dnf and Windows exports in
 //! their documented formats, German variants included.
 
-use crate::support::{finding_evidence, finding_state, judge_evidence, repo};
+use crate::support::{finding_evidence, finding_state, host_named as host, judge_evidence, repo};
 
 fn judged(extra: &[&str]) -> serde_json::Value {
     judge_evidence(&repo().join("fixtures/evidence/patching"), extra)
@@ -75,15 +75,6 @@ fn pending_security_updates_and_the_age_of_the_last_one() {
         finding_state(&later, "pat-security-updates-pending", "fresh01"),
         "fail"
     );
-}
-
-fn host<'r>(result: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
-    result["facts"]["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["hostnames"][0] == name)
-        .unwrap_or_else(|| panic!("no host {name}"))
 }
 
 #[test]

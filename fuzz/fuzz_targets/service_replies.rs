@@ -1,6 +1,7 @@
 //! What services answer a probe: an HTTP response and its HSTS header, a banner to guess the
 //! service from, Redis `INFO`, an FTP reply and `FEAT`, memcached `stats`, Elasticsearch's
-//! `GET /`, Telnet option negotiation, an SMB2 NEGOTIATE response and an NTLMSSP challenge;
+//! `GET /`, Telnet option negotiation, an SMB2 NEGOTIATE response, an NTLMSSP challenge and
+//! an RDP Connection Confirm;
 //! and the release read from an SSH identification, an HTTP `Server` header, an NTLM version
 //! or a `systeminfo` OS name (`postura::lifecycle`).
 #![no_main]
@@ -32,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
     let (_, text) = postura::fuzzing::strip_telnet_commands(data);
     assert!(text.len() <= data.len());
     let _ = postura::fuzzing::read_negotiate_reply(data);
+    let _ = postura::fuzzing::read_connection_confirm(data);
     let mut ntlm_version = None;
     if let Some(ntlm) = postura::fuzzing::read_ntlm_challenge(data) {
         for text in [

@@ -686,6 +686,9 @@ pub struct PortFacts {
     /// Result of the SMB probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smb: Option<SmbFacts>,
+    /// Result of the RDP probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rdp: Option<RdpFacts>,
     /// TLS protocol versions and cipher suites, when the port speaks TLS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsFacts>,
@@ -711,6 +714,7 @@ impl PortFacts {
             memcached: None,
             telnet: None,
             smb: None,
+            rdp: None,
             tls: None,
             ssh: None,
         }
@@ -890,6 +894,30 @@ pub struct SmbFacts {
     /// It requires signed messages (NEGOTIATE's `SIGNING_REQUIRED`).
     pub signing_required: bool,
     /// What its NTLMSSP challenge names, when it offered NTLM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm: Option<NtlmInfo>,
+}
+
+/// How an RDP server negotiates its security (MS-RDPBCGR 2.2.1.2).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RdpFacts {
+    /// What it chose when offered TLS, CredSSP (NLA) and CredSSP with early user
+    /// authorization: `tls`, `credssp`, `credssp-early-user-auth`, or `rdp` (standard RDP
+    /// security, from servers that negotiate nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected: Option<String>,
+    /// Why it refused that offer (`ssl-not-allowed`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
+    /// Whether it accepts a client offering standard RDP security only (RC4, no server
+    /// authentication, no NLA); unknown when that connection failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_security_accepted: Option<bool>,
+    /// Why it refused such a client: `ssl-required`, `hybrid-required` (NLA required),
+    /// `ssl-with-user-auth-required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_security_refusal: Option<String>,
+    /// What its NTLMSSP challenge over CredSSP names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ntlm: Option<NtlmInfo>,
 }
@@ -1151,6 +1179,8 @@ pub enum ProbeKind {
     Starttls,
     /// SMB2 NEGOTIATE and the NTLMSSP challenge.
     Smb,
+    /// RDP security negotiation and the CredSSP NTLMSSP challenge.
+    Rdp,
 }
 
 impl ProbeKind {
@@ -1168,6 +1198,7 @@ impl ProbeKind {
             Self::TlsCertificate => "tls-certificate",
             Self::Starttls => "starttls",
             Self::Smb => "smb",
+            Self::Rdp => "rdp",
         }
     }
 }

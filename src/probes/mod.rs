@@ -7,6 +7,7 @@
 
 pub mod banner;
 pub mod portscan;
+pub mod rdp;
 mod registry;
 pub mod services;
 pub mod smb;
@@ -478,6 +479,7 @@ struct PortUpdate {
     memcached: Option<crate::facts::MemcachedFacts>,
     telnet: Option<crate::facts::TelnetFacts>,
     smb: Option<crate::facts::SmbFacts>,
+    rdp: Option<crate::facts::RdpFacts>,
     banner: Option<crate::facts::Banner>,
     tls: Option<crate::facts::TlsFacts>,
     ssh: Option<crate::facts::SshFacts>,
@@ -706,6 +708,7 @@ fn apply(host: &mut HostFacts, result: ServiceResult) {
     port.memcached = update.memcached;
     port.telnet = update.telnet;
     port.smb = update.smb;
+    port.rdp = update.rdp;
     port.ssh = update.ssh;
     if let Some(tls) = update.tls {
         let behind_starttls = tls.starttls.is_some();

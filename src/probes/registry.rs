@@ -51,6 +51,11 @@ pub(super) static SERVICE_PROBES: &[ServiceProber] = &[
         run: |job, timing, update| Box::pin(telnet(job, timing, update)),
     },
     ServiceProber {
+        services: &["rdp", "ms-wbt-server"],
+        from_banner: false,
+        run: |job, timing, update| Box::pin(rdp(job, timing, update)),
+    },
+    ServiceProber {
         services: &["microsoft-ds", "smb"],
         from_banner: false,
         run: |job, timing, update| Box::pin(smb(job, timing, update)),
@@ -147,5 +152,17 @@ async fn smb(
     let facts = super::smb::probe_smb(job.addr, timing).await?;
     update.probe_guess = confirmed("microsoft-ds", Some(format!("SMB {}", facts.dialect)));
     update.smb = Some(facts);
+    Ok(())
+}
+
+async fn rdp(
+    job: &ServiceJob,
+    timing: BannerTiming,
+    update: &mut PortUpdate,
+) -> Result<(), ProbeError> {
+    let facts = super::rdp::probe_rdp(job.addr, timing).await?;
+    let security = facts.selected.clone().or_else(|| facts.refusal.clone());
+    update.probe_guess = confirmed("rdp", security.map(|s| format!("RDP, security {s}")));
+    update.rdp = Some(facts);
     Ok(())
 }

@@ -64,7 +64,7 @@ pub fn negotiate_request() -> Vec<u8> {
 }
 
 /// An NTLMSSP NEGOTIATE asking for the target's names and version (MS-NLMP 2.2.1.1).
-fn ntlm_negotiate() -> Vec<u8> {
+pub(super) fn ntlm_negotiate() -> Vec<u8> {
     const FLAGS: u32 = 0x0000_0001 // UNICODE
         | 0x0000_0004 // REQUEST_TARGET
         | 0x0000_0200 // NTLM
@@ -82,7 +82,7 @@ fn ntlm_negotiate() -> Vec<u8> {
 }
 
 /// A DER element with a short or long length.
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(super) fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
     if len < 0x80 {

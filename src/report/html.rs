@@ -1131,6 +1131,11 @@ fn patch_state(
     let lang = result.lang;
     let label = |key: &str| label_of(l, key);
     let mut out = Vec::new();
+    // Life-cycle dates are plain `YYYY-MM-DD`: shown as the report's language writes dates.
+    let day = |text: &str| match text.parse::<jiff::civil::Date>() {
+        Ok(date) if lang == Lang::De => date.strftime("%d.%m.%Y").to_string(),
+        _ => text.to_owned(),
+    };
     for os in h
         .lifecycle
         .iter()
@@ -1138,11 +1143,13 @@ fn patch_state(
     {
         let support = match (&os.support_ends, &os.extended_until) {
             (Some(ends), Some(extended)) => format!(
-                "{} {ends}, {} {extended}",
+                "{} {}, {} {}",
                 label("patch_support_until"),
-                label("patch_extended_until")
+                day(ends),
+                label("patch_extended_until"),
+                day(extended)
             ),
-            (Some(ends), None) => format!("{} {ends}", label("patch_support_until")),
+            (Some(ends), None) => format!("{} {}", label("patch_support_until"), day(ends)),
             _ if os.support_ended => label("patch_support_ended"),
             _ => label("patch_no_data"),
         };
@@ -1162,7 +1169,8 @@ fn patch_state(
                     .as_ref()
                     .map(|id| format!("{id}, "))
                     .unwrap_or_default(),
-                format_date(at, lang),
+                // With the time: a date alone would be the UTC day, not the export's.
+                format_time(at, lang),
                 days.max(0),
                 label("patch_days_ago")
             ));
