@@ -113,3 +113,74 @@ fn collect_writes_a_folder_scan_reads_unchanged() {
         .code(2)
         .stderr(predicates::str::contains("already exists"));
 }
+
+/// On a host with dnf and no apt, `collect` asks dnf for its security advisories. The host is
+/// Debian's dnf 4 with an install root and a local repository (`scripts/dnf-lab`): `dnf` on
+/// the PATH given to `collect` runs the real dnf against that root, and apt is not on it.
+#[test]
+fn collect_asks_dnf_where_there_is_no_apt() {
+    for program in ["dnf", "rpmbuild", "createrepo_c", "modifyrepo_c"] {
+        assert!(
+            require(program),
+            "{program} is needed (scripts/test installs it)"
+        );
+    }
+    let work = tempfile::tempdir().unwrap();
+    let lab = work.path().join("lab");
+    let status = std::process::Command::new(crate::support::repo().join("scripts/dnf-lab"))
+        .arg(&lab)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bin = work.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let dnf = bin.join("dnf");
+    std::fs::write(
+        &dnf,
+        format!(
+            // dnf itself runs with the system's PATH (it calls other programs).
+            "#!/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin exec /usr/bin/dnf --installroot={} --releasever=1 \"$@\"\n",
+            lab.join("root").display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x"])
+        .arg(&dnf)
+        .status()
+        .unwrap();
+    // `sh` and `ls` for the wrapper and collect's listings; no apt, apt-get or yum.
+    for tool in ["sh", "ls"] {
+        let path = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        let target = String::from_utf8_lossy(&path.stdout).trim().to_owned();
+        std::os::unix::fs::symlink(target, bin.join(tool)).unwrap();
+    }
+    let out = work.path().join("evidence");
+    postura()
+        .env("PATH", &bin)
+        .args(["collect", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let export = std::fs::read_to_string(out.join("patching/dnf-updateinfo-security.txt")).unwrap();
+    assert!(
+        export.contains("POSTURA-2026-0001 Important/Sec."),
+        "{export}"
+    );
+    assert!(!out.join("patching/apt-list-upgradable.txt").exists());
+    let result_dir = work.path().join("report");
+    postura()
+        .args(["scan", "--evidence"])
+        .arg(&out)
+        .args(["-q", "--lang", "en", "-f", "json", "--out"])
+        .arg(&result_dir)
+        .assert()
+        .code(predicates::ord::lt(2));
+    let result = read_json(&result_dir.join("postura-result.json"));
+    let pending = &result["facts"]["hosts"][0]["patching"]["pending"];
+    assert_eq!(pending["security"], 1, "{pending}");
+    assert_eq!(pending["advisories"][0], "POSTURA-2026-0001");
+}

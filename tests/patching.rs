@@ -105,16 +105,25 @@ fn dnf_advisories_in_dnf4_dnf5_and_german() {
         host(&result, "fedora01")["patching"]["pending"]["security"],
         4
     );
-    // German dnf with nothing pending: the metadata check (CET) proves the lists fresh.
-    assert_eq!(state("pat-security-updates-pending", "alma01"), "pass");
-    assert_eq!(
-        host(&result, "alma01")["patching"]["lists_updated_at"],
-        "2026-12-02T07:01:12Z"
+    // Debian's dnf 4 against a local repository, German: one advisory pending
+    // (`Wichtig/Sicherheit`), then nothing after `dnf upgrade`; the metadata line (UTC) dates
+    // the lists.
+    assert_eq!(state("pat-security-updates-pending", "dnflab01"), "fail");
+    assert!(
+        finding_evidence(&result, "pat-security-updates-pending", "dnflab01")
+            .contains("postura-demo 1.0-2 (POSTURA-2026-0001)")
     );
+    assert_eq!(state("pat-security-updates-pending", "dnflab02"), "pass");
+    assert_eq!(
+        host(&result, "dnflab02")["patching"]["lists_updated_at"],
+        "2026-12-02T11:42:48Z"
+    );
+    // The C locale names no zone: the evidence zone.
+    assert_eq!(state("pat-security-updates-pending", "dnflab03"), "fail");
     // Nothing pending is unprovable once the metadata is a week old.
     let later = judged(&["--as-of", "2026-12-10T09:00:00Z"]);
     assert_eq!(
-        finding_state(&later, "pat-security-updates-pending", "alma01"),
+        finding_state(&later, "pat-security-updates-pending", "dnflab02"),
         "not_assessed"
     );
 }

@@ -9,8 +9,10 @@
 //! dnf 5's `--json` (`[{"name", "type", "severity", "nevra", "buildtime"}]`) is read too.
 //!
 //! dnf refreshes its metadata before answering when it is older than `metadata_expire`, and
-//! says when it last did: `Last metadata expiration check: 0:41:07 ago on Tue 01 Dec 2026
-//! 09:33:15 AM UTC.` That time (C, English or German locale) is when the lists were fresh.
+//! prints `Last metadata expiration check: 0:41:07 ago on Tue 01 Dec 2026 09:33:15 AM UTC.`
+//! (when the check is at least a second old). The time after `on` is the newest repository
+//! metadata's own time, not the moment of the check, so the lists were at least that fresh:
+//! it is taken as the lists' time, in the C, English or German locale.
 
 use super::host;
 use crate::evidence::{Format, Input, ParseError, Parsed, json, text};
