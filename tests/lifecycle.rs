@@ -184,44 +184,17 @@ fn samba_over_smb_is_named_and_not_judged() {
     // In a process group of its own (no `--no-process-group`): smbd signals its whole group
     // when it stops.
     let _smbd = ns.spawn(&["smbd", "--foreground", "-s", conf_path.to_str().unwrap()]);
-    let listening = (0..100).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        std::process::Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &ns.0,
-                "bash",
-                "-c",
-                "exec 3<>/dev/tcp/127.0.0.1/445",
-            ])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    assert!(listening, "smbd did not listen on 127.0.0.1:445");
-    let out = dir.path().join("out");
-    let output = std::process::Command::new("ip")
-        .args(["netns", "exec", &ns.0])
-        .arg(crate::support::postura_path())
-        .args([
-            "scan",
+    ns.wait_tcp("127.0.0.1", 445);
+    let result = ns.scan(
+        &[
             "127.0.0.1",
             "--ports",
             "445",
             "--as-of",
             "2026-12-02T09:00:00Z",
-        ])
-        .args(["-q", "--lang", "en", "-f", "json", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.code().is_some_and(|c| c < 2),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        &dir.path().join("out"),
     );
-    let result = read_json(&out.join("postura-result.json"));
     let host = &result["facts"]["hosts"][0];
     let smb = &host["ports"][0]["smb"];
     assert_eq!(smb["dialect"], "3.0.2");
@@ -270,40 +243,18 @@ fn rdp_security_negotiated_with_real_xrdp() {
         std::fs::write(&path, ini).unwrap();
         servers.push(ns.spawn(&["xrdp", "--nodaemon", "-c", path.to_str().unwrap()]));
     }
-    let listening = (0..100).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        ["127.0.0.1", "127.0.0.2"].iter().all(|ip| {
-            std::process::Command::new("ip")
-                .args(["netns", "exec", &ns.0, "bash", "-c"])
-                .arg(format!("exec 3<>/dev/tcp/{ip}/3389"))
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-    });
-    assert!(listening, "xrdp did not listen");
-    let out = dir.path().join("out");
-    let output = std::process::Command::new("ip")
-        .args(["netns", "exec", &ns.0])
-        .arg(crate::support::postura_path())
-        .args([
-            "scan",
+    ns.wait_tcp("127.0.0.1", 3389);
+    ns.wait_tcp("127.0.0.2", 3389);
+    let result = ns.scan(
+        &[
             "127.0.0.1-2",
             "--ports",
             "3389",
             "--as-of",
             "2026-12-02T09:00:00Z",
-        ])
-        .args(["-q", "--lang", "en", "-f", "json", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.code().is_some_and(|c| c < 2),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        &dir.path().join("out"),
     );
-    let result = read_json(&out.join("postura-result.json"));
     let rdp =
         |address: &str| crate::support::host_named(&result, address)["ports"][0]["rdp"].clone();
     let negotiating = rdp("127.0.0.1");

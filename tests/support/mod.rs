@@ -364,6 +364,40 @@ impl Netns {
         std::fs::write(dir.join(name), text).expect("write netns etc file");
     }
 
+    /// Waits until something inside the namespace accepts connections on `ip:port` (at most
+    /// 10 s); panics otherwise.
+    pub fn wait_tcp(&self, ip: &str, port: u16) {
+        let listening = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            Command::new("ip")
+                .args(["netns", "exec", &self.0, "bash", "-c"])
+                .arg(format!("exec 3<>/dev/tcp/{ip}/{port}"))
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        assert!(listening, "nothing listens on {ip}:{port} in {}", self.0);
+    }
+
+    /// `postura scan ARGS` inside the namespace, English JSON into `out`; the result.
+    pub fn scan(&self, args: &[&str], out: &Path) -> serde_json::Value {
+        let output = Command::new("ip")
+            .args(["netns", "exec", &self.0])
+            .arg(postura_path())
+            .arg("scan")
+            .args(args)
+            .args(["-q", "--lang", "en", "-f", "json", "--out"])
+            .arg(out)
+            .output()
+            .expect("postura");
+        assert!(
+            output.status.code().is_some_and(|c| c < 2),
+            "postura failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        read_json(&out.join("postura-result.json"))
+    }
+
     /// Starts a long-running command inside the namespace.
     pub fn spawn(&self, args: &[&str]) -> Server {
         let mut full = vec!["netns", "exec", &self.0];

@@ -105,6 +105,25 @@ pub fn read_ca_file(
 }
 
 /// The WebPKI verifier for Mozilla's roots plus the `--ca-file` roots.
+/// A client configuration that completes a handshake whatever the certificate, for TLS that
+/// only carries another protocol (RDP's CredSSP): the certificate is recorded and not judged.
+pub(crate) fn carrier_config() -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = Arc::new(RecordingVerifier {
+        inner: webpki_verifier(&provider, &[])?,
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+        recorded: Mutex::new(Recorded::default()),
+    });
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}
+
 fn webpki_verifier(
     provider: &Arc<rustls::crypto::CryptoProvider>,
     extra_roots: &[CertificateDer<'static>],
