@@ -235,15 +235,11 @@ pub fn from_server_header(server: &str) -> Option<Seen> {
 /// the year in its name, or by its build for the semi-annual releases that have none; Windows
 /// by its build (the data's newest build of each cycle) and edition (Enterprise and
 /// Education have longer support; LTSC longer still).
-pub fn from_windows(os_name: &str, os_version: &str, basis: &'static str) -> Option<Seen> {
+pub fn from_windows(os_name: &str, os_version: &str) -> Option<Seen> {
     let build = os_version.split_whitespace().next()?;
     let words: Vec<&str> = os_name.split_whitespace().collect();
     let has = |word: &str| words.iter().any(|w| w.eq_ignore_ascii_case(word));
-    let same_build = |r: &&Release| {
-        r.latest
-            .as_ref()
-            .is_some_and(|l| l.text().split('.').take(3).eq(build.split('.').take(3)))
-    };
+    let same_build = |r: &&Release| has_build(r, build);
     let (product, cycle) = if has("Server") {
         let releases = &PRODUCTS.get("windows-server")?.releases;
         let year = words
@@ -315,7 +311,19 @@ pub fn from_windows(os_name: &str, os_version: &str, basis: &'static str) -> Opt
         kind: "os",
         product: product.into(),
         version: cycle,
-        basis,
+        basis: "evidence",
+    })
+}
+
+/// Whether a Windows release's newest version is this build (`10.0.17763`, compared on
+/// major, minor and build).
+fn has_build(release: &Release, build: &str) -> bool {
+    release.latest.as_ref().is_some_and(|latest| {
+        latest
+            .text()
+            .split('.')
+            .take(3)
+            .eq(build.split('.').take(3))
     })
 }
 
@@ -324,7 +332,6 @@ pub fn from_windows(os_name: &str, os_version: &str, basis: &'static str) -> Opt
 /// supported longest is taken, so that a build is judged out of support only when every
 /// release that has it is; the second value counts the others.
 pub fn from_windows_build(version: &str) -> Option<(Seen, usize)> {
-    let build: Vec<&str> = version.split('.').take(3).collect();
     let end = |r: &Release| {
         let text = |s: &Option<Scalar>| match s {
             Some(Scalar::Text(t)) => Some(t.clone()),
@@ -340,11 +347,7 @@ pub fn from_windows_build(version: &str) -> Option<(Seen, usize)> {
         .into_iter()
         .filter_map(|p| Some((p, PRODUCTS.get(p)?)))
         .flat_map(|(p, product)| product.releases.iter().map(move |r| (p, r)))
-        .filter(|(_, r)| {
-            r.latest
-                .as_ref()
-                .is_some_and(|l| l.text().split('.').take(3).eq(build.iter().copied()))
-        })
+        .filter(|(_, r)| has_build(r, version))
         .collect();
     // Stable: the first of equals (servers before clients) wins.
     candidates.sort_by_key(|(_, r)| std::cmp::Reverse(end(r)));
@@ -473,6 +476,18 @@ fn seen_in_ntlm(port: &crate::facts::PortFacts, at: &str) -> Option<(Seen, Strin
     Some((seen, seen_in))
 }
 
+/// The fact for an OS an export names; without a release cycle it is listed by the name the
+/// export gives (`PRETTY_NAME`, `systeminfo`'s OS name).
+pub fn fact_named(seen: &Seen, seen_in: &str, name: Option<&str>) -> LifecycleFacts {
+    let mut fact = fact(seen, seen_in);
+    if fact.cycle.is_none()
+        && let Some(name) = name
+    {
+        fact.name = crate::facts::escape_controls(name);
+    }
+    fact
+}
+
 /// Everything a host's scanned ports reveal.
 fn seen_on_ports(host: &HostFacts) -> Vec<(Seen, String)> {
     let mut out = Vec::new();
@@ -571,11 +586,9 @@ mod tests {
 
     #[test]
     fn windows_releases_by_name_build_and_edition() {
-        let cycle =
-            |name: &str, version: &str| from_windows(name, version, "evidence").map(|s| s.version);
-        let server = |name: &str, version: &str| {
-            from_windows(name, version, "evidence").map(|s| (s.product, s.version))
-        };
+        let cycle = |name: &str, version: &str| from_windows(name, version).map(|s| s.version);
+        let server =
+            |name: &str, version: &str| from_windows(name, version).map(|s| (s.product, s.version));
         assert_eq!(
             server(
                 "Microsoft Windows Server 2019 Standard",
@@ -656,12 +669,7 @@ mod tests {
             Some("8.1")
         );
         let fact = fact(
-            &from_windows(
-                "Microsoft Windows 10 Pro",
-                "10.0.19045 N/A Build 19045",
-                "evidence",
-            )
-            .unwrap(),
+            &from_windows("Microsoft Windows 10 Pro", "10.0.19045 N/A Build 19045").unwrap(),
             "systeminfo.txt",
         );
         assert_eq!(fact.name, "Microsoft Windows 10 22H2");

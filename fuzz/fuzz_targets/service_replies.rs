@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let seen = postura::lifecycle::from_ssh(&banner)
         .into_iter()
         .chain(postura::lifecycle::from_server_header(&banner))
-        .chain(postura::lifecycle::from_windows(os_name, os_version, "evidence"))
+        .chain(postura::lifecycle::from_windows(os_name, os_version))
         .chain(
             ntlm_version
                 .as_deref()

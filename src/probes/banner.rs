@@ -196,12 +196,65 @@ pub async fn connect(
     match timeout(wait, TcpStream::connect(addr)).await {
         Ok(Ok(stream)) => Ok(stream),
         Ok(Err(err)) => Err(io_error(probe, addr.port(), &err)),
-        Err(_) => Err(ProbeError {
+        Err(_) => Err(probe_error(
             probe,
-            port: Some(addr.port()),
-            kind: "timeout".to_owned(),
-            message: format!("no connection within {} ms", wait.as_millis()),
-        }),
+            addr.port(),
+            "timeout",
+            format!("no connection within {} ms", wait.as_millis()),
+        )),
+    }
+}
+
+/// A probe-error fact of `kind` (`protocol`, `timeout`, ...).
+pub fn probe_error(
+    probe: ProbeKind,
+    port: u16,
+    kind: &str,
+    message: impl Into<String>,
+) -> ProbeError {
+    ProbeError {
+        probe,
+        port: Some(port),
+        kind: kind.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Reads one message whose 4-byte header gives its length (a NetBIOS session message, a
+/// TPKT) within `wait`, header included; `body_length` reads the header, and a message
+/// longer than `limit` is an error. `what` names the message in a timeout.
+pub async fn read_framed(
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
+    wait: Duration,
+    (probe, port): (ProbeKind, u16),
+    body_length: impl Fn(&[u8; 4]) -> usize,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, ProbeError> {
+    let read = async {
+        let mut header = [0u8; 4];
+        stream.read_exact(&mut header).await?;
+        let length = body_length(&header);
+        if length > limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a message of {length} bytes"),
+            ));
+        }
+        let mut message = header.to_vec();
+        message.resize(4 + length, 0);
+        stream.read_exact(&mut message[4..]).await?;
+        Ok(message)
+    };
+    match timeout(wait, read).await {
+        Ok(Ok(message)) => Ok(message),
+        Ok(Err(e)) => Err(io_error(probe, port, &e)),
+        Err(_) => Err(probe_error(
+            probe,
+            port,
+            "timeout",
+            format!("no {what} within {} ms", wait.as_millis()),
+        )),
     }
 }
 
@@ -213,12 +266,7 @@ pub fn io_error(probe: ProbeKind, port: u16, err: &std::io::Error) -> ProbeError
         std::io::ErrorKind::ConnectionRefused => "refused",
         _ => "io",
     };
-    ProbeError {
-        probe,
-        port: Some(port),
-        kind: kind.to_owned(),
-        message: err.to_string(),
-    }
+    probe_error(probe, port, kind, err.to_string())
 }
 
 /// Parses the head of an HTTP/1.x response; `None` if the bytes are not one.

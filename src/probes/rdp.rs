@@ -18,7 +18,7 @@ use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
-use super::banner::{BannerTiming, connect, io_error};
+use super::banner::{BannerTiming, connect, io_error, probe_error, read_framed};
 use super::smb::{der, ntlm_negotiate, read_ntlm_challenge};
 use crate::facts::{ProbeError, ProbeKind, RdpFacts};
 
@@ -101,34 +101,24 @@ pub fn ts_request() -> Vec<u8> {
 }
 
 fn error(port: u16, kind: &str, message: impl Into<String>) -> ProbeError {
-    ProbeError {
-        probe: ProbeKind::Rdp,
-        port: Some(port),
-        kind: kind.to_owned(),
-        message: message.into(),
-    }
+    probe_error(ProbeKind::Rdp, port, kind, message)
 }
 
-/// Reads one TPKT (4-byte header with the whole length).
+/// Reads one TPKT (its 4-byte header gives the whole length).
 async fn read_tpkt(
     stream: &mut (impl AsyncRead + Unpin),
     wait: Duration,
     port: u16,
 ) -> Result<Vec<u8>, ProbeError> {
-    let read = async {
-        let mut header = [0u8; 4];
-        stream.read_exact(&mut header).await?;
-        let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
-        let mut reply = header.to_vec();
-        reply.resize(length.max(4), 0);
-        stream.read_exact(&mut reply[4..]).await?;
-        Ok::<_, std::io::Error>(reply)
-    };
-    match timeout(wait, read).await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(e)) => Err(io_error(ProbeKind::Rdp, port, &e)),
-        Err(_) => Err(error(port, "timeout", "no X.224 answer")),
-    }
+    read_framed(
+        stream,
+        wait,
+        (ProbeKind::Rdp, port),
+        |h| usize::from(u16::from_be_bytes([h[2], h[3]])).saturating_sub(4),
+        usize::from(u16::MAX),
+        "X.224 answer",
+    )
+    .await
 }
 
 /// Connects and negotiates `protocols`; the stream and what the server said.

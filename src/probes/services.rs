@@ -22,12 +22,7 @@ const REPLY_LIMIT: usize = 16 * 1024;
 const IDLE: Duration = Duration::from_millis(150);
 
 fn protocol_error(probe: ProbeKind, port: u16, message: impl Into<String>) -> ProbeError {
-    ProbeError {
-        probe,
-        port: Some(port),
-        kind: "protocol".to_owned(),
-        message: message.into(),
-    }
+    super::banner::probe_error(probe, port, "protocol", message)
 }
 
 async fn exchange(

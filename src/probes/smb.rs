@@ -9,11 +9,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::time::timeout;
 
-use super::banner::{BannerTiming, connect, io_error};
+use super::banner::{BannerTiming, connect, io_error, probe_error, read_framed};
 use crate::facts::{NtlmInfo, ProbeError, ProbeKind, SmbFacts};
 
 /// The dialects offered: 2.0.2, 2.1, 3.0, 3.0.2. 3.1.1 needs negotiate contexts and says no
@@ -208,46 +207,22 @@ pub fn read_ntlm_challenge(bytes: &[u8]) -> Option<NtlmInfo> {
     Some(info)
 }
 
-/// Reads one NetBIOS-framed SMB message.
+/// Reads one NetBIOS-framed SMB message, without its length.
 async fn read_message(
     stream: &mut TcpStream,
     wait: Duration,
     port: u16,
 ) -> Result<Vec<u8>, ProbeError> {
-    let read = async {
-        let mut length = [0u8; 4];
-        stream.read_exact(&mut length).await?;
-        let length = usize::try_from(u32::from_be_bytes([0, length[1], length[2], length[3]]))
-            .unwrap_or(usize::MAX);
-        if length > MESSAGE_LIMIT {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("an SMB message of {length} bytes"),
-            ));
-        }
-        let mut message = vec![0u8; length];
-        stream.read_exact(&mut message).await?;
-        Ok(message)
-    };
-    match timeout(wait, read).await {
-        Ok(Ok(message)) => Ok(message),
-        Ok(Err(e)) => Err(io_error(ProbeKind::Smb, port, &e)),
-        Err(_) => Err(ProbeError {
-            probe: ProbeKind::Smb,
-            port: Some(port),
-            kind: "timeout".to_owned(),
-            message: format!("no SMB answer within {} ms", wait.as_millis()),
-        }),
-    }
-}
-
-fn protocol_error(port: u16, message: String) -> ProbeError {
-    ProbeError {
-        probe: ProbeKind::Smb,
-        port: Some(port),
-        kind: "protocol".to_owned(),
-        message,
-    }
+    let framed = read_framed(
+        stream,
+        wait,
+        (ProbeKind::Smb, port),
+        |h| usize::try_from(u32::from_be_bytes([0, h[1], h[2], h[3]])).unwrap_or(usize::MAX),
+        MESSAGE_LIMIT,
+        "SMB answer",
+    )
+    .await?;
+    Ok(framed[4..].to_vec())
 }
 
 /// Negotiates SMB2 and asks for the NTLMSSP challenge; never logs in.
@@ -259,8 +234,8 @@ pub async fn probe_smb(addr: SocketAddr, timing: BannerTiming) -> Result<SmbFact
         .await
         .map_err(|e| io_error(ProbeKind::Smb, port, &e))?;
     let reply = read_message(&mut stream, timing.answer, port).await?;
-    let (dialect, signing_required) =
-        read_negotiate_reply(&reply).map_err(|m| protocol_error(port, m))?;
+    let (dialect, signing_required) = read_negotiate_reply(&reply)
+        .map_err(|m| probe_error(ProbeKind::Smb, port, "protocol", m))?;
     stream
         .write_all(&session_setup_request())
         .await

@@ -112,12 +112,7 @@ impl Format for OsRelease {
                 basis: "evidence",
             },
         };
-        let mut fact = crate::lifecycle::fact(&seen, input.rel);
-        if fact.cycle.is_none()
-            && let Some(pretty) = get("PRETTY_NAME")
-        {
-            fact.name = crate::facts::escape_controls(pretty);
-        }
+        let fact = crate::lifecycle::fact_named(&seen, input.rel, get("PRETTY_NAME"));
         Ok((
             Parsed::Host(Box::new(HostEvidence {
                 lifecycle: vec![fact],

@@ -325,8 +325,7 @@ impl Format for SystemInfo {
             .take(HOTFIXES_NAMED)
             .map(crate::facts::escape_controls)
             .collect();
-        let mut lifecycle = Vec::new();
-        let seen = crate::lifecycle::from_windows(os_name, os_version, "evidence").unwrap_or(
+        let seen = crate::lifecycle::from_windows(os_name, os_version).unwrap_or(
             // A release without data: listed by its name, not judged.
             crate::lifecycle::Seen {
                 kind: "os",
@@ -339,11 +338,11 @@ impl Format for SystemInfo {
                 basis: "evidence",
             },
         );
-        let mut fact = crate::lifecycle::fact(&seen, input.rel);
-        if fact.cycle.is_none() {
-            fact.name = crate::facts::escape_controls(os_name);
-        }
-        lifecycle.push(fact);
+        let lifecycle = vec![crate::lifecycle::fact_named(
+            &seen,
+            input.rel,
+            Some(os_name),
+        )];
         let patching = PatchFacts {
             hotfixes_undated: !hotfixes.is_empty(),
             hotfixes,

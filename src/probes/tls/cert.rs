@@ -104,26 +104,35 @@ pub fn read_ca_file(
     Ok(certs)
 }
 
-/// The WebPKI verifier for Mozilla's roots plus the `--ca-file` roots.
-/// A client configuration that completes a handshake whatever the certificate, for TLS that
-/// only carries another protocol (RDP's CredSSP): the certificate is recorded and not judged.
-pub(crate) fn carrier_config() -> Result<rustls::ClientConfig, String> {
+/// A client configuration that completes any handshake, and its verifier, which records the
+/// chain and the WebPKI verdict (Mozilla's roots plus `extra_roots`) without enforcing it.
+fn recording_config(
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<(rustls::ClientConfig, Arc<RecordingVerifier>), String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = Arc::new(RecordingVerifier {
-        inner: webpki_verifier(&provider, &[])?,
+        inner: webpki_verifier(&provider, extra_roots)?,
         schemes: provider
             .signature_verification_algorithms
             .supported_schemes(),
         recorded: Mutex::new(Recorded::default()),
     });
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth())
+        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
+        .with_no_client_auth();
+    Ok((config, verifier))
 }
 
+/// A client configuration for TLS that only carries another protocol (RDP's CredSSP): any
+/// certificate is accepted, and none is judged.
+pub(crate) fn carrier_config() -> Result<rustls::ClientConfig, String> {
+    recording_config(&[]).map(|(config, _)| config)
+}
+
+/// The WebPKI verifier for Mozilla's roots plus the `--ca-file` roots.
 fn webpki_verifier(
     provider: &Arc<rustls::crypto::CryptoProvider>,
     extra_roots: &[CertificateDer<'static>],
@@ -254,21 +263,7 @@ pub async fn probe_certificate(
         kind: kind.into(),
         message,
     };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let inner = webpki_verifier(&provider, extra_roots).map_err(|e| error("setup", e))?;
-    let verifier = Arc::new(RecordingVerifier {
-        inner,
-        schemes: provider
-            .signature_verification_algorithms
-            .supported_schemes(),
-        recorded: Mutex::new(Recorded::default()),
-    });
-    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| error("setup", e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
-        .with_no_client_auth();
+    let (config, verifier) = recording_config(extra_roots).map_err(|e| error("setup", e))?;
     let server_name = server_name_for(addr, name).map_err(|e| error("setup", e))?;
     let mut stream = connect(addr, timing.connect, ProbeKind::TlsCertificate).await?;
     if let Some(protocol) = upgrade {
