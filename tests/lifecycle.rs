@@ -166,16 +166,15 @@ fn end_of_life_from_banners_of_real_servers() {
     assert_eq!(finding_state(&result, "pat-os-eol", ip), "pass");
 }
 
-/// Debian's Samba in a namespace of its own (it binds 127.0.0.1:445 there): the SMB probe
-/// reads its NTLMSSP challenge, whose build 0 says "not Windows", and nothing is judged.
-#[test]
-fn samba_over_smb_is_named_and_not_judged() {
+/// Scans Debian's Samba `smbd` in a namespace of its own (it binds 127.0.0.1:445 there), with
+/// `server signing = SIGNING`.
+fn scan_samba(signing: &str) -> serde_json::Value {
     assert!(crate::support::is_root(), "needs root for a namespace");
     assert!(require("smbd"), "smbd is needed");
     let dir = tempfile::tempdir().unwrap();
-    let ns = crate::support::Netns::new("smb");
+    let ns = crate::support::Netns::new(&format!("smb-{signing}"));
     let conf = std::process::Command::new(crate::support::repo().join("scripts/smb-lab-conf"))
-        .arg(dir.path())
+        .args([dir.path().to_str().unwrap(), signing])
         .output()
         .unwrap();
     assert!(conf.status.success());
@@ -185,7 +184,7 @@ fn samba_over_smb_is_named_and_not_judged() {
     // when it stops.
     let _smbd = ns.spawn(&["smbd", "--foreground", "-s", conf_path.to_str().unwrap()]);
     ns.wait_tcp("127.0.0.1", 445);
-    let result = ns.scan(
+    ns.scan(
         &[
             "127.0.0.1",
             "--ports",
@@ -194,7 +193,14 @@ fn samba_over_smb_is_named_and_not_judged() {
             "2026-12-02T09:00:00Z",
         ],
         &dir.path().join("out"),
-    );
+    )
+}
+
+/// Samba with its default signing: the SMB probe reads its NTLMSSP challenge, whose build 0
+/// says "not Windows", so its life cycle is not judged; signing is offered, not required.
+#[test]
+fn samba_over_smb_is_named_and_not_judged() {
+    let result = scan_samba("default");
     let host = &result["facts"]["hosts"][0];
     let smb = &host["ports"][0]["smb"];
     assert_eq!(smb["dialect"], "3.0.2");
@@ -215,6 +221,27 @@ fn samba_over_smb_is_named_and_not_judged() {
     assert_eq!(
         finding_state(&result, "exp-smb-netbios-exposed", "127.0.0.1"),
         "fail"
+    );
+    assert_eq!(smb["signing_required"], false);
+    assert_eq!(
+        finding_state(&result, "smb-signing-not-required", "127.0.0.1"),
+        "fail"
+    );
+    assert!(
+        finding_evidence(&result, "smb-signing-not-required", "127.0.0.1")
+            .contains("445/tcp SMB 3.0.2: signing not required")
+    );
+}
+
+/// Samba with `server signing = mandatory`: the NEGOTIATE response says signing is required.
+#[test]
+fn samba_requiring_signing_passes() {
+    let result = scan_samba("mandatory");
+    let smb = &result["facts"]["hosts"][0]["ports"][0]["smb"];
+    assert_eq!(smb["signing_required"], true, "{smb}");
+    assert_eq!(
+        finding_state(&result, "smb-signing-not-required", "127.0.0.1"),
+        "pass"
     );
 }
 
@@ -265,6 +292,18 @@ fn rdp_security_negotiated_with_real_xrdp() {
     assert_eq!(tls_only["selected"], "tls");
     assert_eq!(tls_only["standard_security_accepted"], false);
     assert_eq!(tls_only["standard_security_refusal"], "ssl-required");
+    assert_eq!(
+        finding_state(&result, "rdp-standard-security-accepted", "127.0.0.1"),
+        "fail"
+    );
+    assert!(
+        finding_evidence(&result, "rdp-standard-security-accepted", "127.0.0.1")
+            .contains("3389/tcp RDP accepts standard RDP security")
+    );
+    assert_eq!(
+        finding_state(&result, "rdp-standard-security-accepted", "127.0.0.2"),
+        "pass"
+    );
     assert_eq!(
         finding_state(&result, "pat-os-eol", "127.0.0.1"),
         "not_assessed"
