@@ -55,7 +55,9 @@ pub mod fuzzing {
         ftp_offers_tls, ftp_reply_code, read_elasticsearch_reply, read_memcached_stats,
         redis_info_version, strip_telnet_commands,
     };
-    pub use crate::probes::smb::{read_negotiate_reply, read_ntlm_challenge};
+    pub use crate::probes::smb::{
+        read_negotiate_reply, read_ntlm_challenge, read_smb1_negotiate_reply,
+    };
     pub use crate::probes::ssh::{KexInit, parse_kexinit};
     pub use crate::probes::tls::cert::parse_certificate;
     pub use crate::probes::tls::flight::{

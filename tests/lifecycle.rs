@@ -166,15 +166,16 @@ fn end_of_life_from_banners_of_real_servers() {
     assert_eq!(finding_state(&result, "pat-os-eol", ip), "pass");
 }
 
-/// Scans Debian's Samba `smbd` in a namespace of its own (it binds 127.0.0.1:445 there), with
-/// `server signing = SIGNING`.
-fn scan_samba(signing: &str) -> serde_json::Value {
+/// Scans Debian's Samba `smbd` in a namespace of its own (it binds 127.0.0.1:445 there),
+/// configured by `scripts/smb-lab-conf DIR SETTINGS…` (signing, minimum and maximum protocol).
+fn scan_samba(settings: &[&str]) -> serde_json::Value {
     assert!(crate::support::is_root(), "needs root for a namespace");
     assert!(require("smbd"), "smbd is needed");
     let dir = tempfile::tempdir().unwrap();
-    let ns = crate::support::Netns::new(&format!("smb-{signing}"));
+    let ns = crate::support::Netns::new(&format!("smb-{}", settings.join("-")));
     let conf = std::process::Command::new(crate::support::repo().join("scripts/smb-lab-conf"))
-        .args([dir.path().to_str().unwrap(), signing])
+        .arg(dir.path())
+        .args(settings)
         .output()
         .unwrap();
     assert!(conf.status.success());
@@ -200,7 +201,7 @@ fn scan_samba(signing: &str) -> serde_json::Value {
 /// says "not Windows", so its life cycle is not judged; signing is offered, not required.
 #[test]
 fn samba_over_smb_is_named_and_not_judged() {
-    let result = scan_samba("default");
+    let result = scan_samba(&["default"]);
     let host = &result["facts"]["hosts"][0];
     let smb = &host["ports"][0]["smb"];
     assert_eq!(smb["dialect"], "3.0.2");
@@ -227,16 +228,49 @@ fn samba_over_smb_is_named_and_not_judged() {
         finding_state(&result, "smb-signing-not-required", "127.0.0.1"),
         "fail"
     );
+    // Samba speaks SMB1 only when told to (`server min protocol`, SMB2_02 since 4.11).
+    assert_eq!(smb["smb1_accepted"], false);
+    assert_eq!(
+        finding_state(&result, "exp-smb1-enabled", "127.0.0.1"),
+        "pass"
+    );
     assert!(
         finding_evidence(&result, "smb-signing-not-required", "127.0.0.1")
             .contains("445/tcp SMB 3.0.2: signing not required")
     );
 }
 
+/// Samba that speaks SMB1 beside SMB2 (`server min protocol = NT1`), and Samba that speaks
+/// SMB1 only, like a Windows Server 2003: the SMB1 NEGOTIATE is accepted, and the SMB1-only
+/// server is described by its SMB1 answer.
+#[test]
+fn samba_accepting_smb1_fails() {
+    let result = scan_samba(&["default", "NT1"]);
+    let smb = &result["facts"]["hosts"][0]["ports"][0]["smb"];
+    assert_eq!(smb["dialect"], "3.0.2");
+    assert_eq!(smb["smb1_accepted"], true, "{smb}");
+    assert_eq!(
+        finding_state(&result, "exp-smb1-enabled", "127.0.0.1"),
+        "fail"
+    );
+    let only = scan_samba(&["mandatory", "NT1", "NT1"]);
+    let smb = &only["facts"]["hosts"][0]["ports"][0]["smb"];
+    assert_eq!(smb["dialect"], "NT LM 0.12", "{smb}");
+    assert_eq!(smb["signing_required"], true);
+    assert!(
+        finding_evidence(&only, "exp-smb1-enabled", "127.0.0.1")
+            .contains("445/tcp accepts SMB1 (NT LM 0.12), and speaks nothing newer")
+    );
+    assert_eq!(
+        finding_state(&only, "smb-signing-not-required", "127.0.0.1"),
+        "pass"
+    );
+}
+
 /// Samba with `server signing = mandatory`: the NEGOTIATE response says signing is required.
 #[test]
 fn samba_requiring_signing_passes() {
-    let result = scan_samba("mandatory");
+    let result = scan_samba(&["mandatory"]);
     let smb = &result["facts"]["hosts"][0]["ports"][0]["smb"];
     assert_eq!(smb["signing_required"], true, "{smb}");
     assert_eq!(

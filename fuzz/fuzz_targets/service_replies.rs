@@ -33,6 +33,9 @@ fuzz_target!(|data: &[u8]| {
     let (_, text) = postura::fuzzing::strip_telnet_commands(data);
     assert!(text.len() <= data.len());
     let _ = postura::fuzzing::read_negotiate_reply(data);
+    if let Ok(answer) = postura::fuzzing::read_smb1_negotiate_reply(data) {
+        assert!(answer.accepted || !answer.signing_required);
+    }
     let _ = postura::fuzzing::read_connection_confirm(data);
     let mut ntlm_version = None;
     if let Some(ntlm) = postura::fuzzing::read_ntlm_challenge(data) {

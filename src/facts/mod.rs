@@ -896,6 +896,10 @@ pub struct SmbFacts {
     /// What its NTLMSSP challenge names, when it offered NTLM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ntlm: Option<NtlmInfo>,
+    /// Whether it accepts SMB1 (`NT LM 0.12`) from a client that offers nothing else; unknown
+    /// when that connection told nothing. The dialect is `NT LM 0.12` when it speaks SMB1 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smb1_accepted: Option<bool>,
 }
 
 /// How an RDP server negotiates its security (MS-RDPBCGR 2.2.1.2).

@@ -5,6 +5,9 @@
 //! (in SPNEGO). The server's NTLMSSP CHALLENGE names its Windows version and build and its
 //! NetBIOS and DNS names. The connection is closed there: no credentials are sent, and no
 //! logon is attempted, so nothing is locked out or logged as a failed logon.
+//!
+//! A second connection offers SMB1's `NT LM 0.12` alone (MS-CIFS), as nmap's `smb-protocols`
+//! does: whether the server still accepts SMB1, and what an SMB1-only server says.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -160,6 +163,75 @@ pub fn read_negotiate_reply(message: &[u8]) -> Result<(String, bool), String> {
     Ok((dialect, security_mode & 0x2 != 0))
 }
 
+/// The SMB1 NEGOTIATE offering only `NT LM 0.12`, the dialect of every SMB1 server since NT 4
+/// (MS-CIFS 2.2.4.52.1), behind its NetBIOS length.
+pub fn smb1_negotiate_request() -> Vec<u8> {
+    const DIALECTS: &[u8] = b"\x02NT LM 0.12\0";
+    let mut message = Vec::with_capacity(4 + 32 + 3 + DIALECTS.len());
+    let length = u32::try_from(32 + 3 + DIALECTS.len()).unwrap_or(u32::MAX);
+    message.extend_from_slice(&length.to_be_bytes());
+    message.extend_from_slice(b"\xffSMB");
+    message.push(0x72); // SMB_COM_NEGOTIATE
+    message.extend_from_slice(&0u32.to_le_bytes()); // Status
+    message.push(0x18); // Flags: case-insensitive, canonicalized paths
+    message.extend_from_slice(&0xc001u16.to_le_bytes()); // Flags2: Unicode, NT status, long names
+    message.extend_from_slice(&[0u8; 12]); // PIDHigh, SecurityFeatures, Reserved
+    message.extend_from_slice(&0u16.to_le_bytes()); // TID
+    message.extend_from_slice(&0xfeffu16.to_le_bytes()); // PIDLow
+    message.extend_from_slice(&0u16.to_le_bytes()); // UID
+    message.extend_from_slice(&0u16.to_le_bytes()); // MID
+    message.push(0); // WordCount
+    message.extend_from_slice(&u16::try_from(DIALECTS.len()).unwrap_or(0).to_le_bytes());
+    message.extend_from_slice(DIALECTS);
+    message
+}
+
+/// What a server answered to the SMB1 NEGOTIATE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb1Answer {
+    /// It chose `NT LM 0.12`: it speaks SMB1.
+    pub accepted: bool,
+    /// Its SecurityMode requires signatures (`NEGOTIATE_SECURITY_SIGNATURES_REQUIRED`).
+    pub signing_required: bool,
+}
+
+/// Reads the answer to the SMB1 NEGOTIATE (an SMB message without its NetBIOS length). A
+/// server without SMB1 answers with an error status, with no dialect chosen (index 0xFFFF),
+/// or in SMB2; all of these are refusals.
+pub fn read_smb1_negotiate_reply(message: &[u8]) -> Result<Smb1Answer, String> {
+    const REFUSED: Smb1Answer = Smb1Answer {
+        accepted: false,
+        signing_required: false,
+    };
+    match message.get(..4) {
+        Some(b"\xffSMB") => {}
+        Some(b"\xfeSMB") => return Ok(REFUSED),
+        _ => return Err("not an SMB message".to_owned()),
+    }
+    if message.get(4) != Some(&0x72) {
+        return Err("not a NEGOTIATE response".to_owned());
+    }
+    let status = u32_at(message, 5).ok_or("a short SMB1 header")?;
+    let word_count = *message.get(32).ok_or("a short SMB1 header")?;
+    if status != 0 || word_count == 0 {
+        return Ok(REFUSED);
+    }
+    let dialect_index = u16_at(message, 33).ok_or("a short NEGOTIATE response")?;
+    if dialect_index != 0 {
+        return Ok(REFUSED);
+    }
+    // The NT LM 0.12 response has 17 words; its SecurityMode follows the dialect index.
+    let security_mode = if word_count >= 17 {
+        *message.get(35).ok_or("a short NEGOTIATE response")?
+    } else {
+        0
+    };
+    Ok(Smb1Answer {
+        accepted: true,
+        signing_required: security_mode & 0x08 != 0,
+    })
+}
+
 /// A UTF-16LE string of an AV pair, escaped.
 fn utf16(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
@@ -225,8 +297,29 @@ async fn read_message(
     Ok(framed[4..].to_vec())
 }
 
-/// Negotiates SMB2 and asks for the NTLMSSP challenge; never logs in.
+/// Negotiates SMB2 and asks for the NTLMSSP challenge, then asks in a second connection
+/// whether SMB1 is still accepted; never logs in. A server that speaks SMB1 only is described
+/// by its SMB1 answer.
 pub async fn probe_smb(addr: SocketAddr, timing: BannerTiming) -> Result<SmbFacts, ProbeError> {
+    let smb2 = probe_smb2(addr, timing).await;
+    let smb1 = probe_smb1(addr, timing).await;
+    match (smb2, smb1) {
+        (Ok(mut facts), smb1) => {
+            facts.smb1_accepted = smb1.map(|answer| answer.accepted);
+            Ok(facts)
+        }
+        (Err(_), Some(answer)) if answer.accepted => Ok(SmbFacts {
+            dialect: "NT LM 0.12".to_owned(),
+            signing_required: answer.signing_required,
+            ntlm: None,
+            smb1_accepted: Some(true),
+        }),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// The SMB2 NEGOTIATE and the NTLMSSP challenge of a SESSION_SETUP.
+async fn probe_smb2(addr: SocketAddr, timing: BannerTiming) -> Result<SmbFacts, ProbeError> {
     let port = addr.port();
     let mut stream = connect(addr, timing.connect, ProbeKind::Smb).await?;
     stream
@@ -250,7 +343,27 @@ pub async fn probe_smb(addr: SocketAddr, timing: BannerTiming) -> Result<SmbFact
         dialect,
         signing_required,
         ntlm,
+        smb1_accepted: None,
     })
+}
+
+/// The SMB1 NEGOTIATE in a connection of its own. `None` when that tells nothing: no
+/// connection, no answer in time, or an answer that is not SMB. A server that closes or
+/// resets the connection instead of answering has refused SMB1.
+async fn probe_smb1(addr: SocketAddr, timing: BannerTiming) -> Option<Smb1Answer> {
+    let port = addr.port();
+    let mut stream = connect(addr, timing.connect, ProbeKind::Smb).await.ok()?;
+    stream.write_all(&smb1_negotiate_request()).await.ok()?;
+    let answer = match read_message(&mut stream, timing.answer, port).await {
+        Ok(reply) => read_smb1_negotiate_reply(&reply).ok(),
+        Err(e) if e.kind == "reset" || e.kind == "io" => Some(Smb1Answer {
+            accepted: false,
+            signing_required: false,
+        }),
+        Err(_) => None,
+    };
+    let _ = stream.shutdown().await;
+    answer
 }
 
 #[cfg(test)]
@@ -323,5 +436,40 @@ mod tests {
                 .unwrap_err()
                 .contains("SMB1")
         );
+    }
+
+    #[test]
+    fn smb1_negotiate_accepted_or_refused() {
+        let request = smb1_negotiate_request();
+        assert_eq!(&request[4..9], b"\xffSMB\x72");
+        assert_eq!(
+            usize::try_from(u32::from_be_bytes(request[..4].try_into().unwrap())).unwrap(),
+            request.len() - 4
+        );
+        assert!(request.ends_with(b"\x02NT LM 0.12\0"));
+        // Debian's Samba 4.17 with `server min protocol = NT1` and with its default (SMB2_02),
+        // captured by scripts/capture-smb-fixtures.
+        let accepted = include_bytes!("../../fixtures/smb/samba-smb1-negotiate-accepted.bin");
+        assert_eq!(
+            read_smb1_negotiate_reply(accepted),
+            Ok(Smb1Answer {
+                accepted: true,
+                signing_required: false
+            })
+        );
+        let refused = include_bytes!("../../fixtures/smb/samba-smb1-negotiate-refused.bin");
+        assert!(!read_smb1_negotiate_reply(refused).unwrap().accepted);
+        // SecurityMode 0x0f: user level, challenge/response, signatures enabled and required.
+        let mut signing = accepted.to_vec();
+        signing[35] = 0x0f;
+        assert!(
+            read_smb1_negotiate_reply(&signing)
+                .unwrap()
+                .signing_required
+        );
+        let smb2 = include_bytes!("../../fixtures/smb/samba-negotiate-response.bin");
+        assert!(!read_smb1_negotiate_reply(smb2).unwrap().accepted);
+        assert!(read_smb1_negotiate_reply(b"\xffSMB\x72").is_err());
+        assert!(read_smb1_negotiate_reply(b"HTTP/1.1 400").is_err());
     }
 }
