@@ -195,17 +195,21 @@ pub struct Smb1Answer {
     pub signing_required: bool,
 }
 
+impl Smb1Answer {
+    /// SMB1 refused.
+    const REFUSED: Self = Self {
+        accepted: false,
+        signing_required: false,
+    };
+}
+
 /// Reads the answer to the SMB1 NEGOTIATE (an SMB message without its NetBIOS length). A
 /// server without SMB1 answers with an error status, with no dialect chosen (index 0xFFFF),
 /// or in SMB2; all of these are refusals.
 pub fn read_smb1_negotiate_reply(message: &[u8]) -> Result<Smb1Answer, String> {
-    const REFUSED: Smb1Answer = Smb1Answer {
-        accepted: false,
-        signing_required: false,
-    };
     match message.get(..4) {
         Some(b"\xffSMB") => {}
-        Some(b"\xfeSMB") => return Ok(REFUSED),
+        Some(b"\xfeSMB") => return Ok(Smb1Answer::REFUSED),
         _ => return Err("not an SMB message".to_owned()),
     }
     if message.get(4) != Some(&0x72) {
@@ -214,11 +218,11 @@ pub fn read_smb1_negotiate_reply(message: &[u8]) -> Result<Smb1Answer, String> {
     let status = u32_at(message, 5).ok_or("a short SMB1 header")?;
     let word_count = *message.get(32).ok_or("a short SMB1 header")?;
     if status != 0 || word_count == 0 {
-        return Ok(REFUSED);
+        return Ok(Smb1Answer::REFUSED);
     }
     let dialect_index = u16_at(message, 33).ok_or("a short NEGOTIATE response")?;
     if dialect_index != 0 {
-        return Ok(REFUSED);
+        return Ok(Smb1Answer::REFUSED);
     }
     // The NT LM 0.12 response has 17 words; its SecurityMode follows the dialect index.
     let security_mode = if word_count >= 17 {
@@ -356,10 +360,7 @@ async fn probe_smb1(addr: SocketAddr, timing: BannerTiming) -> Option<Smb1Answer
     stream.write_all(&smb1_negotiate_request()).await.ok()?;
     let answer = match read_message(&mut stream, timing.answer, port).await {
         Ok(reply) => read_smb1_negotiate_reply(&reply).ok(),
-        Err(e) if e.kind == "reset" || e.kind == "io" => Some(Smb1Answer {
-            accepted: false,
-            signing_required: false,
-        }),
+        Err(e) if e.kind == "reset" || e.kind == "io" => Some(Smb1Answer::REFUSED),
         Err(_) => None,
     };
     let _ = stream.shutdown().await;
